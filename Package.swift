@@ -1,0 +1,60 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "usagemock",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "usagemock", targets: ["usagemock"]),
+        .library(name: "UsageMock", targets: ["UsageMock"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // libmicrohttpd, found through pkg-config: a module map and a shim header only.
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        // The only module that calls libmicrohttpd or touches an unsafe pointer.
+        .target(
+            name: "MicroHTTPDServer",
+            dependencies: [
+                "CMicroHTTPD",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        // Routing, providers, scenarios and admin routes: plain Swift, testable without sockets.
+        .target(
+            name: "UsageMock",
+            dependencies: [
+                "MicroHTTPDServer",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "usagemock",
+            dependencies: [
+                "UsageMock",
+                "MicroHTTPDServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "UsageMockTests",
+            dependencies: ["UsageMock", "MicroHTTPDServer"]
+        ),
+        .testTarget(
+            name: "LiveServerTests",
+            dependencies: ["UsageMock", "MicroHTTPDServer"]
+        ),
+    ]
+)

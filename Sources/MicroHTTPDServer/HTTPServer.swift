@@ -1,0 +1,248 @@
+import CMicroHTTPD
+import HTTPTypes
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An HTTP/1.1 server on libmicrohttpd: an epoll polling thread with a pool of workers,
+/// each request handed whole (head and body) to an `HTTPResponder`.
+///
+/// Lifetimes across the C boundary:
+/// - the server passes itself unretained as every callback's context; `shutdown` stops
+///   the daemon, joining its threads, before the server can go away;
+/// - each request gets a `RequestContext`, retained when libmicrohttpd first reports the
+///   request (URI log callback) and released in the request-completed callback, which
+///   libmicrohttpd promises for every request it reported;
+/// - response bodies are copied into libmicrohttpd (`MHD_RESPMEM_MUST_COPY`), so no
+///   Swift buffer has to outlive the call that queues it.
+public final class HTTPServer: Sendable {
+    public let configuration: ServerConfiguration
+    /// The port actually bound (the kernel's choice when `configuration.port` is 0).
+    public let port: Int
+    let responder: any HTTPResponder
+
+    private let daemon: Mutex<DaemonHandle?>
+    private let listenDescriptor: Int32
+    /// Requests that libmicrohttpd reported and has not completed: what a graceful
+    /// shutdown waits for.
+    private let requestsInFlight = Atomic<Int>(0)
+
+    /// Binds, starts the daemon and returns once connections are being accepted.
+    public init(configuration: ServerConfiguration, responder: any HTTPResponder) throws(ServerStartError) {
+        let socket = try ListeningSocket(host: configuration.host, port: configuration.port)
+        self.configuration = configuration
+        self.responder = responder
+        self.port = socket.port
+        self.listenDescriptor = socket.descriptor
+        self.daemon = Mutex(nil)
+
+        var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue
+        if socket.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
+        let settings = CMicroHTTPD_daemon_settings(
+            flags: flags,
+            listen_socket: socket.descriptor,
+            thread_pool_size: UInt32(max(1, configuration.threads)),
+            connection_limit: UInt32(max(1, configuration.connectionLimit)),
+            connection_timeout_seconds: UInt32(max(1, configuration.idleTimeoutSeconds)),
+            // Room for the largest head we answer ourselves (431/414) plus the read
+            // buffer; heads beyond it are refused by libmicrohttpd with 431/414 too.
+            connection_memory_limit: configuration.maxHeadSize * 4
+        )
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        guard let started = CMicroHTTPD_start_daemon(
+            settings, accessHandler, context, requestStarted, context, requestCompleted, context
+        ) else {
+            close(socket.descriptor)
+            throw .daemonFailed
+        }
+        daemon.withLock { $0 = DaemonHandle(pointer: started) }
+    }
+
+    deinit {
+        stopDaemon()
+    }
+
+    /// Stops accepting, lets requests in flight finish for up to `gracePeriod`, then
+    /// closes every connection. Safe to call more than once.
+    public func shutdown(gracePeriod: Duration = .milliseconds(800)) {
+        let quiesced = daemon.withLock { handle -> Bool in
+            guard let handle else { return false }
+            return MHD_quiesce_daemon(handle.pointer) != MHD_INVALID_SOCKET
+        }
+        if quiesced {
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: gracePeriod)
+            while requestsInFlight.load(ordering: .acquiring) > 0, clock.now < deadline {
+                usleep(2_000)
+            }
+        }
+        stopDaemon()
+        if quiesced { close(listenDescriptor) }
+    }
+
+    private func stopDaemon() {
+        daemon.withLock { handle in
+            if let handle { MHD_stop_daemon(handle.pointer) }
+            handle = nil
+        }
+    }
+
+    // MARK: Per-request work, called from the C callbacks below
+
+    fileprivate func begin(target: String) -> RequestContext {
+        requestsInFlight.add(1, ordering: .relaxed)
+        return RequestContext(target: target)
+    }
+
+    fileprivate func end(_ context: Unmanaged<RequestContext>) {
+        context.release()
+        requestsInFlight.subtract(1, ordering: .releasing)
+    }
+
+    fileprivate func handle(
+        _ connection: OpaquePointer,
+        _ context: RequestContext,
+        method: String,
+        uploadData: UnsafePointer<CChar>?,
+        uploadSize: UnsafeMutablePointer<Int>
+    ) -> MHD_Result {
+        if !context.headersCollected {
+            return receiveHead(connection, context, method: method)
+        }
+        if uploadSize.pointee > 0 {
+            return receiveBodyChunk(context, data: uploadData, size: uploadSize)
+        }
+        let response: ServerResponse
+        if context.receivedBodyBytes > configuration.maxBodySize {
+            response = responder.respond(toRejected: context.head, reason: .bodyTooLarge(limit: configuration.maxBodySize))
+        } else {
+            response = responder.respond(to: ServerRequest(head: context.head, body: context.body))
+        }
+        return queue(response, on: connection)
+    }
+
+    /// First call for a request: gather the head and refuse early what must be refused.
+    private func receiveHead(_ connection: OpaquePointer, _ context: RequestContext, method: String) -> MHD_Result {
+        context.headersCollected = true
+        let contextPointer = Unmanaged.passUnretained(context).toOpaque()
+        MHD_get_connection_values_n(connection, .HEADER_KIND, collectHeaderField, contextPointer)
+
+        guard let parsedMethod = HTTPRequest.Method(method) else {
+            return queue(responder.respond(toRejected: context.head, reason: .malformedMethod), on: connection)
+        }
+        context.head.method = parsedMethod
+        let limit = configuration.maxHeadSize
+        let requestLineSize = method.utf8.count + context.target.utf8.count + "  HTTP/1.1\r\n".utf8.count
+        if requestLineSize > limit {
+            return queue(responder.respond(toRejected: context.head, reason: .requestLineTooLong(limit: limit)), on: connection)
+        }
+        if requestLineSize + context.headerBytes > limit {
+            return queue(responder.respond(toRejected: context.head, reason: .headTooLarge(limit: limit)), on: connection)
+        }
+        if let declared = context.head.headerFields[.contentLength].flatMap(Int.init), declared > configuration.maxBodySize {
+            return queue(responder.respond(toRejected: context.head, reason: .bodyTooLarge(limit: configuration.maxBodySize)), on: connection)
+        }
+        return .YES
+    }
+
+    /// A piece of the body: kept up to the limit, then counted and dropped so the
+    /// answer can still be a 413 rather than a cut connection.
+    private func receiveBodyChunk(_ context: RequestContext, data: UnsafePointer<CChar>?, size: UnsafeMutablePointer<Int>) -> MHD_Result {
+        let count = size.pointee
+        size.pointee = 0
+        context.receivedBodyBytes += count
+        if context.receivedBodyBytes <= configuration.maxBodySize, let data {
+            data.withMemoryRebound(to: UInt8.self, capacity: count) {
+                context.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
+            }
+            return .YES
+        }
+        context.body = []
+        // Past eight times the limit, stop reading a body that will be refused anyway.
+        return context.receivedBodyBytes > configuration.maxBodySize * 8 ? .NO : .YES
+    }
+
+    private func queue(_ response: ServerResponse, on connection: OpaquePointer) -> MHD_Result {
+        let mhdResponse = response.body.withUnsafeBytes { bytes in
+            MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+        }
+        guard let mhdResponse else { return .NO }
+        defer { MHD_destroy_response(mhdResponse) }
+        for field in response.head.headerFields where field.name != .contentLength {
+            guard MHD_add_response_header(mhdResponse, field.name.rawName, field.value) == .YES else { return .NO }
+        }
+        return MHD_queue_response(connection, UInt32(response.head.status.code), mhdResponse)
+    }
+}
+
+/// The daemon pointer, owned by `HTTPServer` and only touched under its lock.
+private struct DaemonHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+}
+
+/// What one request accumulates across libmicrohttpd's calls. Only the worker thread
+/// that owns the connection touches it.
+final class RequestContext {
+    let target: String
+    var head: HTTPRequest
+    var headersCollected = false
+    var headerBytes = 0
+    var body: [UInt8] = []
+    var receivedBodyBytes = 0
+
+    init(target: String) {
+        self.target = target
+        self.head = HTTPRequest(method: .get, scheme: nil, authority: nil, path: target)
+    }
+
+    func addHeaderField(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        headerBytes += name.count + value.count + 4
+        guard let fieldName = HTTPField.Name(String(decoding: name, as: UTF8.self)) else { return }
+        head.headerFields.append(HTTPField(name: fieldName, lenientValue: value))
+    }
+}
+
+// MARK: - C callbacks
+
+private let requestStarted: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?) -> UnsafeMutableRawPointer? = { serverPointer, uri, _ in
+    guard let serverPointer else { return nil }
+    let server = Unmanaged<HTTPServer>.fromOpaque(serverPointer).takeUnretainedValue()
+    let target = uri.map { String(cString: $0) } ?? ""
+    return Unmanaged.passRetained(server.begin(target: target)).toOpaque()
+}
+
+private let requestCompleted: MHD_RequestCompletedCallback = { serverPointer, _, contextSlot, _ in
+    guard let serverPointer, let contextSlot, let contextPointer = contextSlot.pointee else { return }
+    contextSlot.pointee = nil
+    Unmanaged<HTTPServer>.fromOpaque(serverPointer).takeUnretainedValue()
+        .end(Unmanaged<RequestContext>.fromOpaque(contextPointer))
+}
+
+private let accessHandler: MHD_AccessHandlerCallback = { serverPointer, connection, _, method, _, uploadData, uploadSize, contextSlot in
+    guard let serverPointer, let connection, let method, let uploadSize,
+          let contextPointer = contextSlot?.pointee
+    else { return .NO }
+    let server = Unmanaged<HTTPServer>.fromOpaque(serverPointer).takeUnretainedValue()
+    let context = Unmanaged<RequestContext>.fromOpaque(contextPointer).takeUnretainedValue()
+    return server.handle(connection, context, method: String(cString: method), uploadData: uploadData, uploadSize: uploadSize)
+}
+
+private let collectHeaderField: MHD_KeyValueIteratorN = { contextPointer, _, key, keySize, value, valueSize in
+    guard let contextPointer, let key else { return .YES }
+    let context = Unmanaged<RequestContext>.fromOpaque(contextPointer).takeUnretainedValue()
+    key.withMemoryRebound(to: UInt8.self, capacity: keySize) { keyBytes in
+        let name = UnsafeBufferPointer(start: keyBytes, count: keySize)
+        guard let value else {
+            context.addHeaderField(name: name, value: UnsafeBufferPointer(start: nil, count: 0))
+            return
+        }
+        value.withMemoryRebound(to: UInt8.self, capacity: valueSize) {
+            context.addHeaderField(name: name, value: UnsafeBufferPointer(start: $0, count: valueSize))
+        }
+    }
+    return .YES
+}

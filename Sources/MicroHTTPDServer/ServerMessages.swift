@@ -1,0 +1,53 @@
+import HTTPTypes
+
+/// A complete request as the server hands it to a responder: the head, with the raw
+/// request target in `head.path` (still percent-encoded, query string included), and
+/// the whole body.
+public struct ServerRequest: Sendable {
+    public var head: HTTPRequest
+    public var body: [UInt8]
+
+    public init(head: HTTPRequest, body: [UInt8] = []) {
+        self.head = head
+        self.body = body
+    }
+}
+
+/// A complete response: status, header fields and body bytes.
+///
+/// `Content-Length` is set by the server from `body`; a responder never sets it.
+public struct ServerResponse: Sendable {
+    public var head: HTTPResponse
+    public var body: [UInt8]
+
+    public init(head: HTTPResponse, body: [UInt8] = []) {
+        self.head = head
+        self.body = body
+    }
+
+    public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = []) {
+        self.init(head: HTTPResponse(status: status, headerFields: headerFields), body: body)
+    }
+}
+
+/// Why the server refused a request before it reached `HTTPResponder.respond(to:)`.
+public enum RequestRejection: Sendable, Equatable {
+    /// The body is larger than `ServerConfiguration.maxBodySize` (declared or streamed).
+    case bodyTooLarge(limit: Int)
+    /// The request line is longer than `ServerConfiguration.maxHeadSize`.
+    case requestLineTooLong(limit: Int)
+    /// Request line and header fields together exceed `ServerConfiguration.maxHeadSize`.
+    case headTooLarge(limit: Int)
+    /// The method is not a valid HTTP token.
+    case malformedMethod
+}
+
+/// What the server calls, on one of its pool threads, for every request.
+///
+/// Implementations must be thread-safe: requests on different connections run
+/// concurrently.
+public protocol HTTPResponder: Sendable {
+    func respond(to request: ServerRequest) -> ServerResponse
+    /// The answer to a request the server refused; `head` is as much as was parsed.
+    func respond(toRejected head: HTTPRequest, reason: RequestRejection) -> ServerResponse
+}

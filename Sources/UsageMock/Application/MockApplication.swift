@@ -1,0 +1,69 @@
+import HTTPTypes
+import Logging
+import MicroHTTPDServer
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The whole mock as one responder: the admin routes and every provider of the loaded
+/// scenario behind one router, with an access-log line per request.
+///
+/// It needs no sockets: tests call `respond(to:)` directly with a `ServerRequest`.
+public struct MockApplication: HTTPResponder {
+    public let scenario: LoadedScenario
+    let router: Router
+    let logger: Logger
+
+    public init(scenario: LoadedScenario, logger: Logger = Logger(label: "usagemock")) {
+        self.scenario = scenario
+        self.router = Router([AdminRoutes.group(scenarioName: scenario.name)] + scenario.providers.map(\.routes))
+        self.logger = logger
+    }
+
+    public func respond(to request: ServerRequest) -> ServerResponse {
+        let start = ContinuousClock.now
+        let response: ServerResponse
+        let path: String
+        do {
+            let target = try RequestTarget(request.head.path ?? "")
+            let mockRequest = MockRequest(method: request.head.method, target: target, headerFields: request.head.headerFields, body: request.body)
+            path = target.rawPath
+            response = router.respond(to: mockRequest) ?? MockError.noRoute(mockRequest)
+        } catch {
+            path = request.head.path ?? ""
+            let reason = error == .invalidPercentEncoding ? "invalid percent-encoding in the request path" : "the request target must be a path starting with /"
+            response = MockError.response(.badRequest, error: "bad_request", message: reason)
+        }
+        logAccess(method: request.head.method.rawValue, path: path, status: response.head.status.code, since: start)
+        return response
+    }
+
+    public func respond(toRejected head: HTTPRequest, reason: RequestRejection) -> ServerResponse {
+        let response: ServerResponse
+        switch reason {
+        case .bodyTooLarge(let limit):
+            response = MockError.response(.contentTooLarge, error: "payload_too_large", message: "request body exceeds \(limit) bytes")
+        case .headTooLarge(let limit):
+            response = MockError.response(.requestHeaderFieldsTooLarge, error: "request_header_fields_too_large", message: "request head exceeds \(limit) bytes")
+        case .requestLineTooLong(let limit):
+            response = MockError.response(.uriTooLong, error: "uri_too_long", message: "request line exceeds \(limit) bytes")
+        case .malformedMethod:
+            response = MockError.response(.badRequest, error: "bad_request", message: "malformed request method")
+        }
+        let path = head.path.map { String($0.prefix(200)) } ?? ""
+        logAccess(method: head.method.rawValue, path: path, status: response.head.status.code, since: .now)
+        return response
+    }
+
+    /// Method, path (no query: it may carry cursors a user considers private), status and
+    /// duration; never a header value, so no `Authorization` reaches a log.
+    private func logAccess(method: String, path: String, status: Int, since start: ContinuousClock.Instant) {
+        guard logger.logLevel <= .info else { return }
+        let elapsed = ContinuousClock.now - start
+        let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+        logger.info("\(method) \(path) \(status) \(micros)us")
+    }
+}

@@ -1,0 +1,21 @@
+/// A provider's accounts by API key: the 401 check of SPEC.md rule 2 for that provider.
+struct AccountDirectory<Account: Sendable>: Sendable {
+    let accounts: [Account]
+    private let accountIndexByKey: [String: Int]
+
+    init(_ accounts: [(keys: [String], account: Account)]) {
+        self.accounts = accounts.map(\.account)
+        var byKey: [String: Int] = [:]
+        for (index, entry) in accounts.enumerated() {
+            for key in entry.keys { byKey[key] = index }
+        }
+        accountIndexByKey = byKey
+    }
+
+    /// The account whose key the request bears, or nil (missing header, other scheme,
+    /// not exactly one token, or a key of no account of this provider).
+    func account(for request: MockRequest) -> Account? {
+        guard let token = bearerToken(in: request.headerFields), let index = accountIndexByKey[token] else { return nil }
+        return accounts[index]
+    }
+}

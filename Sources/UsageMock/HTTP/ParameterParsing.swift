@@ -1,0 +1,64 @@
+/// Why a query or body parameter was refused, worded for the provider's 400 message.
+struct ParameterError: Error, Equatable {
+    enum Problem: Equatable {
+        case repeated
+        case notAnInteger
+        case outOfRange(ClosedRange<Int>)
+        case notOneOf([String])
+        case invalid(String)
+    }
+
+    let name: String
+    let problem: Problem
+
+    /// `limit must be an integer between 1 and 100`, and the like.
+    var message: String {
+        switch problem {
+        case .repeated:
+            return "\(name) must be given at most once"
+        case .notAnInteger:
+            return "\(name) must be an integer"
+        case .outOfRange(let range) where range.upperBound == Int.max:
+            return "\(name) must be an integer greater than or equal to \(range.lowerBound)"
+        case .outOfRange(let range):
+            return "\(name) must be an integer between \(range.lowerBound) and \(range.upperBound)"
+        case .notOneOf(let choices):
+            return "\(name) must be one of: \(choices.joined(separator: ", "))"
+        case .invalid(let reason):
+            return "\(name) \(reason)"
+        }
+    }
+}
+
+/// Parses an integer as SPEC.md rule 3 wants it: ASCII decimal digits with an optional
+/// leading `-`, within Int64. Stricter than `Int(_:)`, which also takes a leading `+`.
+func parseStrictInteger(_ text: some StringProtocol) -> Int? {
+    let utf8 = text.utf8
+    let digits = utf8.first == UInt8(ascii: "-") ? utf8.dropFirst() : utf8[...]
+    guard !digits.isEmpty, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+    return Int(text)
+}
+
+extension QueryParameters {
+    /// The single value of `name`, nil when absent.
+    func single(_ name: String) throws(ParameterError) -> String? {
+        let given = values(name)
+        guard given.count <= 1 else { throw ParameterError(name: name, problem: .repeated) }
+        return given.first
+    }
+
+    /// The single integer value of `name` within `range`; `defaultValue` when absent.
+    func integer(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int) throws(ParameterError) -> Int {
+        guard let text = try single(name) else { return defaultValue }
+        guard let value = parseStrictInteger(text) else { throw ParameterError(name: name, problem: .notAnInteger) }
+        guard range.contains(value) else { throw ParameterError(name: name, problem: .outOfRange(range)) }
+        return value
+    }
+
+    /// The single value of `name`, one of `choices`; `defaultValue` when absent.
+    func choice(_ name: String, in choices: [String], default defaultValue: String) throws(ParameterError) -> String {
+        guard let text = try single(name) else { return defaultValue }
+        guard choices.contains(text) else { throw ParameterError(name: name, problem: .notOneOf(choices)) }
+        return text
+    }
+}

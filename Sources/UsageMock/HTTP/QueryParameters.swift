@@ -1,0 +1,28 @@
+/// The query string's parameters in order, repeats kept, so a provider can refuse
+/// `limit=1&limit=2` (SPEC.md rule 3) instead of silently taking one of them.
+public struct QueryParameters: Sendable, Equatable {
+    public private(set) var pairs: [(name: String, value: String)]
+
+    /// Parses `a=1&b=&c`. A name without `=` has the empty value. Components that do
+    /// not percent-decode are kept as written, so they fail the parameter's own check
+    /// and the client hears which parameter was wrong.
+    public init(query: Substring) {
+        pairs = []
+        for component in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = component.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = PercentDecoding.decode(parts[0], plusIsSpace: true) ?? String(parts[0])
+            let rawValue = parts.count > 1 ? parts[1] : ""
+            let value = PercentDecoding.decode(rawValue, plusIsSpace: true) ?? String(rawValue)
+            pairs.append((name, value))
+        }
+    }
+
+    /// Every value given for `name`, in order.
+    public func values(_ name: String) -> [String] {
+        pairs.filter { $0.name == name }.map(\.value)
+    }
+
+    public static func == (lhs: QueryParameters, rhs: QueryParameters) -> Bool {
+        lhs.pairs.elementsEqual(rhs.pairs) { $0.name == $1.name && $0.value == $1.value }
+    }
+}

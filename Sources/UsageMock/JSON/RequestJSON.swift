@@ -1,0 +1,205 @@
+/// A JSON value from a request body, with numbers kept as written.
+///
+/// Foundation's decoders accept `1.0` or `1e3` for an integer and do not say how a
+/// number was spelt; SPEC.md rule 3 refuses those in a body, so request bodies are
+/// parsed here. Strict RFC 8259, nesting capped so a hostile body cannot exhaust the
+/// stack.
+indirect enum RequestJSON {
+    case object([Member])
+    case array([RequestJSON])
+    case string(String)
+    case number(String)
+    case bool(Bool)
+    case null
+
+    /// One field of an object, in the order written.
+    struct Member {
+        let key: String
+        let value: RequestJSON
+    }
+
+    static let maxDepth = 64
+
+    struct SyntaxError: Error, Equatable {
+        let offset: Int
+        let reason: String
+    }
+
+    static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> RequestJSON {
+        var parser = Parser(bytes: bytes)
+        parser.skipWhitespace()
+        let value = try parser.value(depth: 0)
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.fail("unexpected data after the JSON value") }
+        return value
+    }
+
+    /// The value as an integer per SPEC.md rule 3 (digits, optional `-`, within Int64).
+    var strictInteger: Int? {
+        if case .number(let text) = self { return parseStrictInteger(text) }
+        return nil
+    }
+
+    private struct Parser {
+        let bytes: [UInt8]
+        var index = 0
+
+        func fail(_ reason: String) -> SyntaxError { SyntaxError(offset: index, reason: reason) }
+
+        mutating func skipWhitespace() {
+            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        }
+
+        mutating func value(depth: Int) throws(SyntaxError) -> RequestJSON {
+            guard depth < RequestJSON.maxDepth else { throw fail("nested deeper than \(RequestJSON.maxDepth) levels") }
+            guard index < bytes.count else { throw fail("unexpected end of input") }
+            switch bytes[index] {
+            case UInt8(ascii: "{"): return try object(depth: depth)
+            case UInt8(ascii: "["): return try array(depth: depth)
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+            default: throw fail("unexpected character")
+            }
+        }
+
+        mutating func literal(_ word: String) throws(SyntaxError) {
+            let expected = Array(word.utf8)
+            guard bytes.count - index >= expected.count, Array(bytes[index..<index + expected.count]) == expected else {
+                throw fail("invalid literal")
+            }
+            index += expected.count
+        }
+
+        mutating func object(depth: Int) throws(SyntaxError) -> RequestJSON {
+            index += 1
+            var members: [Member] = []
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a field name") }
+                let key = try string()
+                guard !members.contains(where: { $0.key == key }) else { throw fail("duplicate field \"\(key)\"") }
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                index += 1
+                skipWhitespace()
+                members.append(Member(key: key, value: try value(depth: depth + 1)))
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unexpected end of input") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                guard bytes[index] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
+                index += 1
+                return .object(members)
+            }
+        }
+
+        mutating func array(depth: Int) throws(SyntaxError) -> RequestJSON {
+            index += 1
+            var elements: [RequestJSON] = []
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+            while true {
+                skipWhitespace()
+                elements.append(try value(depth: depth + 1))
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unexpected end of input") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                guard bytes[index] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
+                index += 1
+                return .array(elements)
+            }
+        }
+
+        mutating func number() throws(SyntaxError) -> String {
+            let start = index
+            func digits(_ parser: inout Parser) -> Int {
+                let from = parser.index
+                while parser.index < parser.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.index]) { parser.index += 1 }
+                return parser.index - from
+            }
+            if bytes[index] == UInt8(ascii: "-") { index += 1 }
+            let integerStart = index
+            let integerDigits = digits(&self)
+            guard integerDigits > 0, !(integerDigits > 1 && bytes[integerStart] == UInt8(ascii: "0")) else { throw fail("invalid number") }
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+                index += 1
+                guard digits(&self) > 0 else { throw fail("invalid number") }
+            }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+                index += 1
+                if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+                guard digits(&self) > 0 else { throw fail("invalid number") }
+            }
+            return String(decoding: bytes[start..<index], as: UTF8.self)
+        }
+
+        mutating func string() throws(SyntaxError) -> String {
+            index += 1
+            var scalars: [UInt8] = []
+            while index < bytes.count {
+                let byte = bytes[index]
+                switch byte {
+                case UInt8(ascii: "\""):
+                    index += 1
+                    guard let text = String(validating: scalars, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
+                    return text
+                case UInt8(ascii: "\\"):
+                    index += 1
+                    guard index < bytes.count else { throw fail("unexpected end of input") }
+                    let escape = bytes[index]
+                    index += 1
+                    switch escape {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scalars.append(escape)
+                    case UInt8(ascii: "b"): scalars.append(0x08)
+                    case UInt8(ascii: "f"): scalars.append(0x0C)
+                    case UInt8(ascii: "n"): scalars.append(0x0A)
+                    case UInt8(ascii: "r"): scalars.append(0x0D)
+                    case UInt8(ascii: "t"): scalars.append(0x09)
+                    case UInt8(ascii: "u"):
+                        var code = try hex4()
+                        if (0xD800..<0xDC00).contains(code) {
+                            guard bytes.count - index >= 6, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                                throw fail("unpaired surrogate")
+                            }
+                            index += 2
+                            let low = try hex4()
+                            guard (0xDC00..<0xE000).contains(low) else { throw fail("unpaired surrogate") }
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        }
+                        guard let scalar = Unicode.Scalar(code) else { throw fail("unpaired surrogate") }
+                        scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
+                    default: throw fail("invalid escape")
+                    }
+                case 0..<0x20:
+                    throw fail("control character in string")
+                default:
+                    scalars.append(byte)
+                    index += 1
+                }
+            }
+            throw fail("unterminated string")
+        }
+
+        mutating func hex4() throws(SyntaxError) -> UInt32 {
+            guard bytes.count - index >= 4 else { throw fail("invalid \\u escape") }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[index]
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: throw fail("invalid \\u escape")
+                }
+                value = value << 4 | UInt32(digit)
+                index += 1
+            }
+            return value
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import HTTPTypes
+import MicroHTTPDServer
+
+/// HookBridge: `GET /v1/billing/usage-history`, offset-paginated months (SPEC.md section 3).
+struct HookBridgeProvider: ServedProvider {
+    /// One calendar month (UTC) of usage.
+    struct MonthRow: Sendable {
+        let year: Int
+        let month: Int
+        let messageCount: Int
+        let planLimit: Int?
+
+        /// Months since year 0, for ordering and duplicate checks.
+        var monthIndex: Int { year * 12 + month - 1 }
+        var periodStart: String { UTCTime.date(year: year, month: month, day: 1) }
+        var periodEnd: String { UTCTime.date(year: year, month: month, day: UTCTime.daysInMonth(year: year, month: month)) }
+        /// `max(0, message_count − plan_limit)`, 0 when unlimited.
+        var overageCount: Int { planLimit.map { max(0, messageCount - $0) } ?? 0 }
+    }
+
+    /// An account's months, newest first, each serialised once.
+    struct Account: Sendable {
+        let rows: SerializedRows
+
+        init(months: [MonthRow]) {
+            var rows = SerializedRows()
+            for month in months {
+                rows.append(JSONWriter.document {
+                    $0.object {
+                        $0.field("period_start", month.periodStart)
+                        $0.field("period_end", month.periodEnd)
+                        $0.field("message_count", month.messageCount)
+                        $0.field("overage_count", month.overageCount)
+                        $0.field("plan_limit", month.planLimit)
+                    }
+                })
+            }
+            self.rows = rows
+        }
+    }
+
+    let name = HookBridgeSection.providerKey
+    let directory: AccountDirectory<Account>
+
+    var counts: [(kind: String, count: Int)] {
+        [("accounts", directory.accounts.count), ("months", directory.accounts.reduce(0) { $0 + $1.rows.count })]
+    }
+
+    var routes: RouteGroup {
+        RouteGroup(
+            routes: [
+                Route(.get, "/v1/billing/usage-history") { request in
+                    let requestID = Self.newRequestID()
+                    guard let account = directory.account(for: request) else {
+                        return Self.error(.unauthorized, code: "UNAUTHORIZED", message: "Invalid or missing API key",
+                                          requestID: requestID, headers: [.wwwAuthenticate: "Bearer"])
+                    }
+                    return Self.usageHistory(account, request.target.query, requestID: requestID)
+                },
+            ],
+            methodNotAllowed: { request in
+                Self.error(.methodNotAllowed, code: "METHOD_NOT_ALLOWED",
+                           message: "Method \(request.method.rawValue) is not allowed on \(request.target.rawPath)", requestID: Self.newRequestID())
+            }
+        )
+    }
+
+    private static func usageHistory(_ account: Account, _ query: QueryParameters, requestID: String) -> ServerResponse {
+        let limit: Int, offset: Int
+        do throws(ParameterError) {
+            limit = try query.integer("limit", in: 1...24, default: 12)
+            offset = try query.integer("offset", in: 0...Int.max, default: 0)
+        } catch {
+            return Self.error(.badRequest, code: "INVALID_REQUEST", message: error.message, requestID: requestID)
+        }
+        let page = OffsetPagination.page(total: account.rows.count, offset: offset, limit: limit)
+        return .json(.ok, JSONWriter.document {
+            $0.object {
+                $0.key("data")
+                $0.rows(account.rows, page.rows)
+                $0.key("meta")
+                $0.object {
+                    $0.field("request_id", requestID)
+                    $0.field("total", account.rows.count)
+                    $0.field("limit", limit)
+                    $0.field("offset", offset)
+                    $0.field("has_more", page.hasMore)
+                }
+            }
+        }, headers: [.requestID: requestID])
+    }
+
+    /// `req_` and 24 lowercase alphanumerics, new for every response.
+    static func newRequestID() -> String {
+        var random = SystemRandomNumberGenerator()
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        return "req_" + String(decoding: (0..<24).map { _ in alphabet.randomElement(using: &random)! }, as: UTF8.self)
+    }
+
+    /// `{"error":{"code":C,"message":M},"meta":{"request_id":R}}`, with `X-Request-Id`.
+    static func error(_ status: HTTPResponse.Status, code: String, message: String, requestID: String, headers: HTTPFields = [:]) -> ServerResponse {
+        var fields = headers
+        fields[.requestID] = requestID
+        return .json(status, JSONWriter.document {
+            $0.object {
+                $0.key("error")
+                $0.object {
+                    $0.field("code", code)
+                    $0.field("message", message)
+                }
+                $0.key("meta")
+                $0.object { $0.field("request_id", requestID) }
+            }
+        }, headers: fields)
+    }
+}
+

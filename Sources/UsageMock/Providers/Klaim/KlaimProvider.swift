@@ -1,0 +1,177 @@
+import HTTPTypes
+import MicroHTTPDServer
+
+/// Klaim: `POST /users/{user_id}/credits/usage`, paginated by a key object in the body
+/// (SPEC.md section 4).
+struct KlaimProvider: ServedProvider {
+    struct RecordRow: Sendable {
+        let userID: String
+        /// Unix milliseconds.
+        let createdAt: Int
+        let creditChange: Int
+        let creditBalance: Int
+        let sourceType: String
+        let description: String
+        let typeID: String
+
+        /// `YYYYMMDDHHMMSS_` of a millisecond timestamp, UTC.
+        static func typeIDPrefix(_ createdAtMillis: Int) -> String {
+            let seconds = createdAtMillis >= 0 ? createdAtMillis / 1000 : (createdAtMillis - 999) / 1000
+            return UTCTime.compactTimestamp(seconds: seconds) + "_"
+        }
+
+        static func isValidTypeID(_ typeID: String) -> Bool {
+            let bytes = Array(typeID.utf8)
+            return bytes.count == 20 && bytes[14] == UInt8(ascii: "_")
+                && bytes[..<14].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+                && bytes[15...].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
+        }
+    }
+
+    /// A user's records newest first, each serialised once, with their keys.
+    struct User: Sendable {
+        let prefixAppID: String
+        let rows: SerializedRows
+        let typeIDs: [String]
+        let pagination: CursorPagination<String>
+
+        /// `records` in time order, oldest first.
+        init(records: [RecordRow], prefixAppID: String) {
+            self.prefixAppID = prefixAppID
+            let newestFirst = records.reversed()
+            var rows = SerializedRows()
+            rows.reserveCapacity(rows: records.count, bytesPerRow: 160)
+            for record in newestFirst {
+                rows.append(JSONWriter.document {
+                    $0.object {
+                        $0.field("user_id", record.userID)
+                        $0.field("created_at", record.createdAt)
+                        $0.field("credit_change", record.creditChange)
+                        $0.field("credit_balance", record.creditBalance)
+                        $0.field("source_type", record.sourceType)
+                        $0.field("description", record.description)
+                    }
+                })
+            }
+            self.rows = rows
+            typeIDs = newestFirst.map(\.typeID)
+            pagination = CursorPagination(cursors: typeIDs)
+        }
+    }
+
+    struct Account: Sendable {
+        let users: [String: User]
+    }
+
+    let name = KlaimSection.providerKey
+    let directory: AccountDirectory<Account>
+
+    var counts: [(kind: String, count: Int)] {
+        [("accounts", directory.accounts.count),
+         ("users", directory.accounts.reduce(0) { $0 + $1.users.count }),
+         ("records", directory.accounts.reduce(0) { $0 + $1.users.values.reduce(0) { $0 + $1.rows.count } })]
+    }
+
+    var routes: RouteGroup {
+        RouteGroup(
+            routes: [
+                Route(.post, "/users/{user_id}/credits/usage") { request in
+                    guard let account = directory.account(for: request) else {
+                        return Self.message(.unauthorized, "Unauthorized", headers: [.wwwAuthenticate: "Bearer"])
+                    }
+                    let body: RequestBody
+                    do throws(ParameterError) {
+                        body = try RequestBody(request.body)
+                    } catch {
+                        return Self.message(.badRequest, error.message)
+                    }
+                    guard let userID = request.pathParameters["user_id"], let user = account.users[userID] else {
+                        return Self.message(.notFound, "Can not find user with the given user_id.")
+                    }
+                    return Self.usage(of: user, body)
+                },
+            ],
+            methodNotAllowed: { request in
+                Self.message(.methodNotAllowed, "Method \(request.method.rawValue) is not allowed on \(request.target.rawPath)")
+            }
+        )
+    }
+
+    /// The request body: empty, or `{"limit": 1…100, "starting_after": {"prefix_app_id", "type_id"}}`.
+    struct RequestBody: Equatable {
+        var limit = 20
+        var startingAfter: (prefixAppID: String, typeID: String)?
+
+        static func == (lhs: RequestBody, rhs: RequestBody) -> Bool {
+            lhs.limit == rhs.limit && lhs.startingAfter?.prefixAppID == rhs.startingAfter?.prefixAppID
+                && lhs.startingAfter?.typeID == rhs.startingAfter?.typeID
+        }
+
+        init(limit: Int = 20, startingAfter: (prefixAppID: String, typeID: String)? = nil) {
+            self.limit = limit
+            self.startingAfter = startingAfter
+        }
+
+        init(_ bytes: [UInt8]) throws(ParameterError) {
+            guard bytes.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return }
+            let json: RequestJSON
+            do {
+                json = try RequestJSON.parse(bytes)
+            } catch {
+                throw ParameterError(name: "body", problem: .invalid("is not valid JSON: \(error.reason) at byte \(error.offset)"))
+            }
+            guard case .object(let members) = json else { throw ParameterError(name: "body", problem: .invalid("must be a JSON object")) }
+            for member in members {
+                let value = member.value
+                switch member.key {
+                case "limit":
+                    guard let limit = value.strictInteger else { throw ParameterError(name: "limit", problem: .notAnInteger) }
+                    guard (1...100).contains(limit) else { throw ParameterError(name: "limit", problem: .outOfRange(1...100)) }
+                    self.limit = limit
+                case "starting_after":
+                    guard case .object(let cursor) = value, cursor.count == 2,
+                          let prefix = cursor.first(where: { $0.key == "prefix_app_id" }), case .string(let prefixAppID) = prefix.value,
+                          let type = cursor.first(where: { $0.key == "type_id" }), case .string(let typeID) = type.value
+                    else {
+                        throw ParameterError(name: "starting_after", problem: .invalid("must be an object with string fields prefix_app_id and type_id, as lastKey"))
+                    }
+                    startingAfter = (prefixAppID, typeID)
+                default:
+                    continue
+                }
+            }
+        }
+    }
+
+    private static func usage(of user: User, _ body: RequestBody) -> ServerResponse {
+        var cursor: String?
+        if let startingAfter = body.startingAfter {
+            guard startingAfter.prefixAppID == user.prefixAppID else {
+                return message(.badRequest, "starting_after.prefix_app_id does not belong to this app")
+            }
+            cursor = startingAfter.typeID
+        }
+        guard let page = user.pagination.page(after: cursor, limit: body.limit) else {
+            return message(.badRequest, "starting_after names no credit usage record of this user")
+        }
+        return .json(.ok, JSONWriter.document {
+            $0.object {
+                $0.field("message", "fetch resource successfully")
+                $0.key("data")
+                $0.rows(user.rows, page.rows)
+                if page.hasMore, let last = page.rows.last {
+                    $0.key("lastKey")
+                    $0.object {
+                        $0.field("prefix_app_id", user.prefixAppID)
+                        $0.field("type_id", user.typeIDs[last])
+                    }
+                }
+            }
+        })
+    }
+
+    /// `{"message": M}`
+    static func message(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> ServerResponse {
+        .json(status, JSONWriter.document { $0.object { $0.field("message", message) } }, headers: headers)
+    }
+}

@@ -1,0 +1,101 @@
+import HTTPTypes
+import MicroHTTPDServer
+
+/// Poe: `GET /usage/current_balance` and `GET /usage/points_history` (SPEC.md section 2).
+struct PoeProvider: ServedProvider {
+    /// An account as served: its balance and the entries inside the 30-day window,
+    /// newest first, each serialised once.
+    struct Account: Sendable {
+        let balanceBody: [UInt8]
+        let rows: SerializedRows
+        let pagination: CursorPagination<String>
+
+        init(balance: Int, entries: [PoeSection.Entry], clockMicros: Int) {
+            balanceBody = JSONWriter.document { $0.object { $0.field("current_point_balance", balance) } }
+            let window = (clockMicros - 30 * 86_400 * 1_000_000 + 1)...clockMicros
+            let visible = entries
+                .filter { window.contains($0.creationTime) }
+                .sorted { ($0.creationTime, $0.queryID) > ($1.creationTime, $1.queryID) }
+            var rows = SerializedRows()
+            rows.reserveCapacity(rows: visible.count, bytesPerRow: 140)
+            for entry in visible {
+                rows.append(JSONWriter.document {
+                    $0.object {
+                        $0.field("creation_time", entry.creationTime)
+                        $0.field("bot_name", entry.botName)
+                        $0.field("query_id", entry.queryID)
+                        $0.field("usage_type", entry.usageType)
+                        $0.field("cost_points", entry.costPoints)
+                    }
+                })
+            }
+            self.rows = rows
+            pagination = CursorPagination(cursors: visible.map(\.queryID))
+        }
+    }
+
+    let name = PoeSection.providerKey
+    let directory: AccountDirectory<Account>
+
+    var counts: [(kind: String, count: Int)] {
+        [("accounts", directory.accounts.count), ("entries in window", directory.accounts.reduce(0) { $0 + $1.rows.count })]
+    }
+
+    var routes: RouteGroup {
+        RouteGroup(
+            routes: [
+                Route(.get, "/usage/current_balance") { request in
+                    guard let account = directory.account(for: request) else { return Self.unauthorized }
+                    return .json(.ok, account.balanceBody)
+                },
+                Route(.get, "/usage/points_history") { request in
+                    guard let account = directory.account(for: request) else { return Self.unauthorized }
+                    return Self.pointsHistory(account, request.target.query)
+                },
+            ],
+            methodNotAllowed: { request in
+                Self.error(.methodNotAllowed, type: "invalid_request_error", code: "method_not_allowed",
+                           message: "Method \(request.method.rawValue) is not allowed on \(request.target.rawPath)")
+            }
+        )
+    }
+
+    private static func pointsHistory(_ account: Account, _ query: QueryParameters) -> ServerResponse {
+        let page: CursorPagination<String>.Page
+        do throws(ParameterError) {
+            let limit = try query.integer("limit", in: 1...100, default: 20)
+            let cursor = try query.single("starting_after")
+            guard let found = account.pagination.page(after: cursor, limit: limit) else {
+                throw ParameterError(name: "starting_after", problem: .invalid("must be the query_id of an entry from the last 30 days"))
+            }
+            page = found
+        } catch {
+            return Self.error(.badRequest, type: "invalid_request_error", code: "invalid_parameter", message: "Invalid parameter: \(error.message)")
+        }
+        return .json(.ok, JSONWriter.document {
+            $0.object {
+                $0.field("has_more", page.hasMore)
+                $0.field("length", page.rows.count)
+                $0.key("data")
+                $0.rows(account.rows, page.rows)
+            }
+        })
+    }
+
+    static let unauthorized = error(.unauthorized, type: "authentication_error", code: "invalid_api_key",
+                                    message: "Invalid API key", headers: [.wwwAuthenticate: "Bearer"])
+
+    /// `{"error":{"message":M,"type":T,"code":C}}`
+    static func error(_ status: HTTPResponse.Status, type: String, code: String, message: String, headers: HTTPFields = [:]) -> ServerResponse {
+        .json(status, JSONWriter.document {
+            $0.object {
+                $0.key("error")
+                $0.object {
+                    $0.field("message", message)
+                    $0.field("type", type)
+                    $0.field("code", code)
+                }
+            }
+        }, headers: headers)
+    }
+}

@@ -1,0 +1,129 @@
+import HTTPTypes
+import MicroHTTPDServer
+
+/// Sybilion: `GET /api/v1/usage`, page-number pagination over a chosen sort column
+/// (SPEC.md section 5).
+struct SybilionProvider: ServedProvider {
+    struct EventRow: Sendable {
+        let id: Int
+        let endpoint: String?
+        let units: Int
+        let creditsCharged: Int
+        let eurCentsCharged: Int
+        /// Seconds since 1970.
+        let createdAt: Int
+        let asyncJobID: String?
+    }
+
+    static let sortColumns = ["id", "created_at", "eur_cents_charged", "credits_charged", "units"]
+
+    /// An account's events, each serialised once, and for every sort column the row
+    /// order ascending by (column, id); descending is that order read backwards, which
+    /// keeps the `id` tie-break in the same direction as SPEC.md asks.
+    struct Account: Sendable {
+        let rows: SerializedRows
+        let ascendingOrder: [String: [Int32]]
+
+        init(events: [EventRow]) {
+            var rows = SerializedRows()
+            rows.reserveCapacity(rows: events.count, bytesPerRow: 190)
+            for event in events {
+                rows.append(JSONWriter.document {
+                    $0.object {
+                        $0.field("id", event.id)
+                        $0.field("endpoint", event.endpoint)
+                        $0.field("units", event.units)
+                        $0.field("credits_charged", event.creditsCharged)
+                        $0.field("eur_cents_charged", event.eurCentsCharged)
+                        $0.field("created_at", UTCTime.timestamp(seconds: event.createdAt))
+                        $0.field("async_job_id", event.asyncJobID)
+                    }
+                })
+            }
+            self.rows = rows
+            let keys: [String: (EventRow) -> Int] = [
+                "id": \.id, "created_at": \.createdAt, "eur_cents_charged": \.eurCentsCharged,
+                "credits_charged": \.creditsCharged, "units": \.units,
+            ]
+            ascendingOrder = keys.mapValues { key in
+                events.indices.sorted { (key(events[$0]), events[$0].id) < (key(events[$1]), events[$1].id) }.map { Int32($0) }
+            }
+        }
+    }
+
+    let name = SybilionSection.providerKey
+    let directory: AccountDirectory<Account>
+
+    var counts: [(kind: String, count: Int)] {
+        [("accounts", directory.accounts.count), ("usage events", directory.accounts.reduce(0) { $0 + $1.rows.count })]
+    }
+
+    var routes: RouteGroup {
+        RouteGroup(
+            routes: [
+                Route(.get, "/api/v1/usage") { request in
+                    let traceID = Self.newTraceID()
+                    guard let account = directory.account(for: request) else {
+                        return Self.error(.unauthorized, "invalid or missing API token", traceID: traceID, headers: [.wwwAuthenticate: "Bearer"])
+                    }
+                    return Self.usage(account, request.target.query, traceID: traceID)
+                },
+            ],
+            methodNotAllowed: { request in
+                Self.error(.methodNotAllowed, "method \(request.method.rawValue) is not allowed on \(request.target.rawPath)", traceID: Self.newTraceID())
+            }
+        )
+    }
+
+    private static func usage(_ account: Account, _ query: QueryParameters, traceID: String) -> ServerResponse {
+        let pageNumber: Int, limit: Int, sort: String, order: String
+        do throws(ParameterError) {
+            pageNumber = try query.integer("page", in: 1...Int.max, default: 1)
+            limit = try query.integer("limit", in: 1...200, default: 50)
+            sort = try query.choice("sort", in: sortColumns, default: "id")
+            order = try query.choice("order", in: ["asc", "desc"], default: "desc")
+        } catch {
+            return Self.error(.badRequest, error.message, traceID: traceID)
+        }
+        let total = account.rows.count
+        let page = PageNumberPagination.page(total: total, page: pageNumber, limit: limit)
+        let ascending = account.ascendingOrder[sort] ?? []
+        return .json(.ok, JSONWriter.document {
+            $0.object {
+                $0.key("usage_events")
+                if order == "asc" {
+                    $0.rows(account.rows, page.rows.lazy.map { Int(ascending[$0]) })
+                } else {
+                    $0.rows(account.rows, page.rows.lazy.map { Int(ascending[total - 1 - $0]) })
+                }
+                $0.key("pagination")
+                $0.object {
+                    $0.field("page", pageNumber)
+                    $0.field("limit", limit)
+                    $0.field("total", total)
+                    $0.field("total_pages", page.totalPages)
+                    $0.field("sort", sort)
+                    $0.field("order", order)
+                }
+            }
+        }, headers: [.traceID: traceID])
+    }
+
+    /// 32 lowercase hex digits, new for every response.
+    static func newTraceID() -> String {
+        var random = SystemRandomNumberGenerator()
+        return String(random.next(), radix: 16).leftPadded(to: 16) + String(random.next(), radix: 16).leftPadded(to: 16)
+    }
+
+    /// `{"error": M, "trace_id": T}`, with `X-Trace-Id`.
+    static func error(_ status: HTTPResponse.Status, _ message: String, traceID: String, headers: HTTPFields = [:]) -> ServerResponse {
+        var fields = headers
+        fields[.traceID] = traceID
+        return .json(status, JSONWriter.document {
+            $0.object {
+                $0.field("error", message)
+                $0.field("trace_id", traceID)
+            }
+        }, headers: fields)
+    }
+}

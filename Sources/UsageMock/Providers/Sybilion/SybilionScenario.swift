@@ -1,0 +1,179 @@
+/// Sybilion's section of a scenario: accounts with usage events, written out or
+/// generated.
+struct SybilionSection: ProviderSection {
+    static let providerKey = "sybilion"
+    static let empty = SybilionSection(accounts: [])
+
+    let accounts: [Account]
+
+    struct Account: Decodable, Sendable {
+        let keys: [String]
+        let events: [Event]
+        let generators: [Generator]
+
+        private enum CodingKeys: String, CodingKey, CaseIterable { case name, keys, events, generators }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+            keys = try container.decode([String].self, forKey: .keys)
+            events = try container.decodeIfPresent([Event].self, forKey: .events) ?? []
+            generators = try container.decodeIfPresent([Generator].self, forKey: .generators) ?? []
+        }
+    }
+
+    /// One usage event as the API returns it.
+    struct Event: Decodable, Sendable {
+        let id: Int
+        let endpoint: String?
+        let units: Int
+        let creditsCharged: Int
+        let eurCentsCharged: Int
+        let createdAt: String
+        let asyncJobID: String?
+
+        private enum CodingKeys: String, CodingKey, CaseIterable {
+            case id, endpoint, units, creditsCharged = "credits_charged", eurCentsCharged = "eur_cents_charged"
+            case createdAt = "created_at", asyncJobID = "async_job_id"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+            id = try container.decode(Int.self, forKey: .id)
+            endpoint = try container.decodeIfPresent(String.self, forKey: .endpoint)
+            units = try container.decode(Int.self, forKey: .units)
+            creditsCharged = try container.decode(Int.self, forKey: .creditsCharged)
+            eurCentsCharged = try container.decode(Int.self, forKey: .eurCentsCharged)
+            createdAt = try container.decode(String.self, forKey: .createdAt)
+            asyncJobID = try container.decodeIfPresent(String.self, forKey: .asyncJobID)
+        }
+    }
+
+    /// `count` events with consecutive ids from `first_id`, aged `age_seconds` before
+    /// the clock (ids grow with time, as auto-increment ids do); `endpoints` are choices
+    /// in which `null` stands for an older row without one.
+    struct Generator: Decodable, Sendable {
+        let seed: UInt64
+        let count: Int
+        let firstID: Int
+        let ageSeconds: IntRange
+        let endpoints: [String?]
+        let units: IntRange
+        let creditsPerUnit: IntRange
+        let eurCentsPerCredit: IntRange
+        let asyncJobPercent: Int
+
+        private enum CodingKeys: String, CodingKey, CaseIterable {
+            case seed, count, firstID = "first_id", ageSeconds = "age_seconds", endpoints, units
+            case creditsPerUnit = "credits_per_unit", eurCentsPerCredit = "eur_cents_per_credit", asyncJobPercent = "async_job_percent"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
+            seed = try container.decode(UInt64.self, forKey: .seed)
+            count = try container.decode(Int.self, forKey: .count)
+            firstID = try container.decodeIfPresent(Int.self, forKey: .firstID) ?? 1
+            ageSeconds = try container.decode(IntRange.self, forKey: .ageSeconds)
+            endpoints = try container.decode([String?].self, forKey: .endpoints)
+            units = try container.decode(IntRange.self, forKey: .units)
+            creditsPerUnit = try container.decode(IntRange.self, forKey: .creditsPerUnit)
+            eurCentsPerCredit = try container.decode(IntRange.self, forKey: .eurCentsPerCredit)
+            asyncJobPercent = try container.decodeIfPresent(Int.self, forKey: .asyncJobPercent) ?? 50
+        }
+
+        func events(clockSeconds: Int) -> [SybilionProvider.EventRow] {
+            var random = SeededGenerator(seed: seed)
+            let ages = (0..<count).map { _ in ageSeconds.random(using: &random) }.sorted(by: >)
+            return ages.enumerated().map { offset, age in
+                let units = units.random(using: &random)
+                let credits = units * creditsPerUnit.random(using: &random)
+                let asyncJob = Int.random(in: 0..<100, using: &random) < asyncJobPercent
+                return SybilionProvider.EventRow(
+                    id: firstID + offset,
+                    endpoint: random.choice(endpoints),
+                    units: units,
+                    creditsCharged: credits,
+                    eurCentsCharged: credits * eurCentsPerCredit.random(using: &random),
+                    createdAt: clockSeconds - age,
+                    asyncJobID: asyncJob ? Self.uuid(using: &random) : nil
+                )
+            }
+        }
+
+        /// A version 4 UUID in lowercase, from the seeded sequence.
+        static func uuid(using random: inout SeededGenerator) -> String {
+            var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
+            bytes[6] = bytes[6] & 0x0F | 0x40
+            bytes[8] = bytes[8] & 0x3F | 0x80
+            let hex = bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+            let characters = Array(hex)
+            return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey, CaseIterable { case accounts }
+
+    init(accounts: [Account]) {
+        self.accounts = accounts
+    }
+
+    init(from decoder: any Decoder) throws {
+        accounts = try decoder.strictContainer(keyedBy: CodingKeys.self).decode([Account].self, forKey: .accounts)
+    }
+
+    func load(in context: inout ScenarioContext, at path: JSONPath) throws(ScenarioError) -> any ServedProvider {
+        var served: [(keys: [String], account: SybilionProvider.Account)] = []
+        for (index, account) in accounts.enumerated() {
+            let accountPath = path["accounts"][index]
+            try context.claim(keys: account.keys, at: accountPath["keys"])
+            let events = try validatedEvents(of: account, clockSeconds: context.clockSeconds, at: accountPath)
+            served.append((account.keys, SybilionProvider.Account(events: events)))
+        }
+        return SybilionProvider(directory: AccountDirectory(served))
+    }
+
+    private func validatedEvents(of account: Account, clockSeconds: Int, at path: JSONPath) throws(ScenarioError) -> [SybilionProvider.EventRow] {
+        var ids: [Int: JSONPath] = [:]
+        var events: [SybilionProvider.EventRow] = []
+        for (index, event) in account.events.enumerated() {
+            let eventPath = path["events"][index]
+            guard let createdAt = UTCTime.parseTimestamp(event.createdAt) else {
+                throw eventPath["created_at"].error("must be a UTC timestamp like 2026-04-30T10:05:42Z")
+            }
+            if let job = event.asyncJobID, !Self.isLowercaseUUID(job) {
+                throw eventPath["async_job_id"].error("must be a lowercase UUID or null")
+            }
+            for (field, value) in [("units", event.units), ("credits_charged", event.creditsCharged), ("eur_cents_charged", event.eurCentsCharged)] where value < 0 {
+                throw eventPath[field].error("must not be negative")
+            }
+            if let first = ids[event.id] { throw eventPath["id"].error("duplicate id \(event.id) (first at \(first))") }
+            ids[event.id] = eventPath
+            events.append(SybilionProvider.EventRow(id: event.id, endpoint: event.endpoint, units: event.units, creditsCharged: event.creditsCharged,
+                                                    eurCentsCharged: event.eurCentsCharged, createdAt: createdAt, asyncJobID: event.asyncJobID))
+        }
+        for (index, generator) in account.generators.enumerated() {
+            let generatorPath = path["generators"][index]
+            guard (0...10_000_000).contains(generator.count) else { throw generatorPath["count"].error("must be between 0 and 10000000") }
+            guard generator.ageSeconds.min >= 0 else { throw generatorPath["age_seconds"]["min"].error("must not be negative") }
+            guard !generator.endpoints.isEmpty else { throw generatorPath["endpoints"].error("must not be empty") }
+            guard generator.units.min >= 0, generator.creditsPerUnit.min >= 0, generator.eurCentsPerCredit.min >= 0 else {
+                throw generatorPath.error("units, credits_per_unit and eur_cents_per_credit must not be negative")
+            }
+            guard (0...100).contains(generator.asyncJobPercent) else { throw generatorPath["async_job_percent"].error("must be between 0 and 100") }
+            for event in generator.events(clockSeconds: clockSeconds) {
+                if let first = ids[event.id] { throw generatorPath.error("generates id \(event.id), already used at \(first)") }
+                ids[event.id] = generatorPath
+                events.append(event)
+            }
+        }
+        return events
+    }
+
+    static func isLowercaseUUID(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 36 else { return false }
+        return bytes.enumerated().allSatisfy { index, byte in
+            [8, 13, 18, 23].contains(index) ? byte == UInt8(ascii: "-")
+                : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
+        }
+    }
+}

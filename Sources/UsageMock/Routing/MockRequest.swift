@@ -1,0 +1,31 @@
+import HTTPTypes
+import MicroHTTPDServer
+
+/// A request as routes see it: decoded target, header fields, body, and the values of
+/// the route's named path segments.
+public struct MockRequest: Sendable {
+    public let method: HTTPRequest.Method
+    public let target: RequestTarget
+    public let headerFields: HTTPFields
+    public let body: [UInt8]
+    public internal(set) var pathParameters: [String: String] = [:]
+
+    public init(method: HTTPRequest.Method, target: RequestTarget, headerFields: HTTPFields = [:], body: [UInt8] = []) {
+        self.method = method
+        self.target = target
+        self.headerFields = headerFields
+        self.body = body
+    }
+
+    /// `GET /path`, as error messages quote a request.
+    var methodAndPath: String { "\(method.rawValue) \(target.rawPath)" }
+}
+
+extension ServerResponse {
+    /// A JSON response; SPEC.md wants `Content-Type: application/json` on every one.
+    static func json(_ status: HTTPResponse.Status, _ body: [UInt8], headers: HTTPFields = [:]) -> ServerResponse {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return ServerResponse(status: status, headerFields: fields, body: body)
+    }
+}

@@ -1,0 +1,52 @@
+/// A provider built from its scenario section, ready to answer: its routes and error
+/// shapes over data that never changes after loading.
+public protocol ServedProvider: Sendable {
+    /// The provider's key in scenario files (`poe`, `hookbridge`, ...).
+    var name: String { get }
+    var routes: RouteGroup { get }
+    /// Rows served, by kind, for summaries (`validate`, the admin surface).
+    var counts: [(kind: String, count: Int)] { get }
+}
+
+/// A validated scenario: every provider's data generated, checked and serialised.
+public struct LoadedScenario: Sendable {
+    public let name: String
+    /// "Now" for the providers, in seconds since 1970 (SPEC.md rule 4).
+    public let clockSeconds: Int
+    public let providers: [any ServedProvider]
+}
+
+/// What loading a scenario shares across provider sections: the clock and the owner
+/// of every API key, since a key belongs to exactly one account of one provider.
+struct ScenarioContext {
+    let clockSeconds: Int
+    private var keyOwners: [String: JSONPath] = [:]
+
+    init(clockSeconds: Int) {
+        self.clockSeconds = clockSeconds
+    }
+
+    /// Records the account's keys; refuses an empty, spaced or already used key.
+    mutating func claim(keys: [String], at path: JSONPath) throws(ScenarioError) {
+        guard !keys.isEmpty else { throw path.error("an account needs at least one key") }
+        for (index, key) in keys.enumerated() {
+            let keyPath = path[index]
+            guard !key.isEmpty, !key.contains(where: { $0 == " " || $0.isNewline || $0 == "\t" }) else {
+                throw keyPath.error("a key must be one non-empty token without spaces")
+            }
+            if let owner = keyOwners[key] {
+                throw keyPath.error("key \"\(maskedKey(key))\" is used twice (first at \(owner))")
+            }
+            keyOwners[key] = keyPath
+        }
+    }
+}
+
+/// One provider's section of a scenario file, as decoded; `load` validates it and
+/// builds what serves it.
+protocol ProviderSection: Decodable, Sendable {
+    static var providerKey: String { get }
+    /// The section of a scenario that leaves this provider out: no accounts.
+    static var empty: Self { get }
+    func load(in context: inout ScenarioContext, at path: JSONPath) throws(ScenarioError) -> any ServedProvider
+}

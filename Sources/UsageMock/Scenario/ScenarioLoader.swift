@@ -1,0 +1,110 @@
+import Foundation
+
+/// Reads, decodes and validates scenarios, all or nothing: a scenario with one error
+/// is refused whole, with the file, the JSON path and the reason.
+public enum ScenarioLoader {
+    public static func load(contentsOf path: String) throws(ScenarioError) -> LoadedScenario {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ScenarioError(file: path, location: "file", reason: "cannot read it (\(readFailureReason(path)))")
+        }
+        return try load(json: data, file: path)
+    }
+
+    public static func load(json: Data, file: String) throws(ScenarioError) -> LoadedScenario {
+        do {
+            let document = try JSONDecoder().decode(ScenarioDocument.self, from: json)
+            return try build(document)
+        } catch let error as ScenarioError {
+            var located = error
+            located.file = file
+            throw located
+        } catch let error as DecodingError {
+            var located = describe(error, json: json)
+            located.file = file
+            throw located
+        } catch {
+            throw ScenarioError(file: file, location: "$", reason: "\(error)")
+        }
+    }
+
+    /// The scenario served when none is given: `Scenarios/default.json`, embedded.
+    public static func loadDefault() -> LoadedScenario {
+        do {
+            return try load(json: Data(DefaultScenario.json.utf8), file: "(embedded default)")
+        } catch {
+            preconditionFailure("the embedded default scenario is invalid: \(error)")
+        }
+    }
+
+    private static func build(_ document: ScenarioDocument) throws(ScenarioError) -> LoadedScenario {
+        let clockSeconds: Int
+        if document.clock == "wall" {
+            clockSeconds = Int(Date().timeIntervalSince1970)
+        } else if let parsed = UTCTime.parseTimestamp(document.clock) {
+            clockSeconds = parsed
+        } else {
+            throw JSONPath.root["clock"].error("expected a UTC timestamp like 2026-11-21T12:00:00Z, or \"wall\"")
+        }
+        guard !document.name.isEmpty else { throw JSONPath.root["name"].error("must not be empty") }
+        var context = ScenarioContext(clockSeconds: clockSeconds)
+        var providers: [any ServedProvider] = []
+        for section in document.sections {
+            let path = JSONPath.root["providers"][type(of: section).providerKey]
+            providers.append(try section.load(in: &context, at: path))
+        }
+        return LoadedScenario(name: document.name, clockSeconds: clockSeconds, providers: providers)
+    }
+
+    private static func describe(_ error: DecodingError, json: Data) -> ScenarioError {
+        switch error {
+        case .typeMismatch(_, let context):
+            return JSONPath(codingPath: context.codingPath).error(sentence(context.debugDescription))
+        case .valueNotFound(_, let context):
+            return JSONPath(codingPath: context.codingPath).error(sentence(context.debugDescription))
+        case .keyNotFound(let key, let context):
+            return JSONPath(codingPath: context.codingPath + [key]).error("required field is missing")
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return syntaxError(in: json)
+        case .dataCorrupted(let context):
+            return JSONPath(codingPath: context.codingPath).error(sentence(context.debugDescription))
+        @unknown default:
+            return JSONPath.root.error("\(error)")
+        }
+    }
+
+    /// Foundation's decoder does not say where JSON syntax breaks; its serialiser gives
+    /// a character offset, turned here into a line and column.
+    private static func syntaxError(in json: Data) -> ScenarioError {
+        let message: String
+        do {
+            _ = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])
+            return ScenarioError(location: "$", reason: "invalid JSON")
+        } catch {
+            message = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "invalid JSON"
+        }
+        guard let range = message.range(of: #"character (\d+)"#, options: .regularExpression),
+              let offset = Int(message[range].dropFirst("character ".count))
+        else {
+            return ScenarioError(location: "end of file", reason: "invalid JSON: \(sentence(message))")
+        }
+        var line = 1, column = 1
+        for byte in json.prefix(offset) {
+            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
+        }
+        return ScenarioError(location: "line \(line), column \(column)", reason: "invalid JSON: \(sentence(message))")
+    }
+
+    private static func sentence(_ text: String) -> String {
+        let trimmed = text.hasSuffix(".") ? String(text.dropLast()) : text
+        return trimmed.prefix(1).lowercased() + trimmed.dropFirst()
+    }
+
+    private static func readFailureReason(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        return isDirectory.boolValue ? "it is a directory" : "permission denied"
+    }
+}

@@ -1,0 +1,29 @@
+/// SplitMix64: a seeded generator whose sequence is the same on every machine and run,
+/// which the standard library's generator does not promise. Generated scenario data
+/// must be byte-identical everywhere (SPEC.md rule 4).
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// `count` characters from lowercase letters and digits, as ids and cursors use.
+    mutating func alphanumerics(_ count: Int) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        return String(decoding: (0..<count).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }, as: UTF8.self)
+    }
+
+    /// One element of a non-empty list.
+    mutating func choice<T>(_ choices: [T]) -> T {
+        choices[Int(next() % UInt64(choices.count))]
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MicroHTTPDServer
+import ServiceLifecycle
+import UsageMock
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the mock until SIGTERM or SIGINT."
+    )
+
+    @Option(help: "Address to bind (env USAGEMOCK_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to bind, 0 for any free port (env USAGEMOCK_PORT; default 8080).")
+    var port: Int?
+
+    @Option(help: "Scenario JSON file (env USAGEMOCK_SCENARIO; default: the embedded default scenario).")
+    var scenario: String?
+
+    @Option(help: "Worker threads (default: one per core).")
+    var threads: Int = ServerConfiguration.defaultThreadCount
+
+    @Option(help: "Seconds before an idle connection is closed.")
+    var idleTimeout: Int = 30
+
+    @Option(help: "Connections served at once.")
+    var maxConnections: Int = 1000
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard threads >= 1, threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
+        guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+    }
+
+    func run() async throws {
+        let host = self.host ?? environment("USAGEMOCK_HOST") ?? "127.0.0.1"
+        let portText = self.port.map(String.init) ?? environment("USAGEMOCK_PORT") ?? "8080"
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw ValidationError("the port must be a number from 0 to 65535 (got \(portText))")
+        }
+        let scenarioPath = self.scenario ?? environment("USAGEMOCK_SCENARIO")
+
+        let scenario: LoadedScenario
+        do {
+            scenario = try scenarioPath.map(ScenarioLoader.load(contentsOf:)) ?? ScenarioLoader.loadDefault()
+        } catch {
+            printError("usagemock: invalid scenario: \(error)")
+            throw ExitCode.failure
+        }
+
+        var logger = Logger(label: "usagemock")
+        logger.logLevel = logLevel
+        let configuration = ServerConfiguration(
+            host: host, port: port, threads: threads, connectionLimit: maxConnections, idleTimeoutSeconds: idleTimeout
+        )
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(configuration: configuration, responder: MockApplication(scenario: scenario, logger: logger))
+        } catch {
+            printError("usagemock: \(error)")
+            throw ExitCode.failure
+        }
+
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        // Written unbuffered: whoever started the process may be waiting for this line.
+        FileHandle.standardOutput.write(Data("usagemock listening on http://\(shownHost):\(server.port) (scenario: \(scenario.name))\n".utf8))
+
+        let group = ServiceGroup(
+            services: [ServerService(server: server)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        try await group.run()
+    }
+}
+
+/// Holds the server until a shutdown signal, then stops it gracefully.
+struct ServerService: Service {
+    let server: HTTPServer
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        server.shutdown()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// A setting from the environment; an empty variable counts as unset.
+func environment(_ name: String) -> String? {
+    ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}
