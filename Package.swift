@@ -50,11 +50,19 @@ let package = Package(
         ),
         .testTarget(
             name: "UsageMockTests",
-            dependencies: ["UsageMock", "MicroHTTPDServer"]
+            dependencies: [
+                "UsageMock", "MicroHTTPDServer",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "LiveServerTests",
-            dependencies: ["UsageMock", "MicroHTTPDServer"]
+            dependencies: [
+                "UsageMock", "MicroHTTPDServer",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

@@ -180,12 +180,14 @@ fi
 check_call "Poe" GET /usage/current_balance sk_test_poe "" 200 \
     '"current_point_balance"[[:space:]]*:[[:space:]]*295932027' "current_point_balance=295932027"
 check_call "HookBridge" GET /v1/billing/usage-history hb_test_key "" 200 \
-    "${HOOKBRIDGE_FACT:-}" "${HOOKBRIDGE_WHAT:-}"
+    '"data"[[:space:]]*:[[:space:]]*\[[[:space:]]*\{[[:space:]]*"period_start"[[:space:]]*:[[:space:]]*"[0-9]{4}-[0-9]{2}-01"' \
+    "data[0].period_start is a month start"
 check_call "Klaim" POST /users/GtQ5Oezk6cOvSmPgxsMR/credits/usage klaim_test_key '{}' 200 \
-    "${KLAIM_FACT:-}" "${KLAIM_WHAT:-}"
+    '"user_id"[[:space:]]*:[[:space:]]*"GtQ5Oezk6cOvSmPgxsMR"' "entries for user GtQ5Oezk6cOvSmPgxsMR"
 check_call "Sybilion" GET /api/v1/usage sk_ops_test "" 200 \
-    "${SYBILION_FACT:-}" "${SYBILION_WHAT:-}"
-check_call "wrong key" GET /usage/current_balance not_a_real_key "" 401 "" ""
+    '"usage_events"[[:space:]]*:[[:space:]]*\[[[:space:]]*\{[[:space:]]*"id"[[:space:]]*:[[:space:]]*[0-9]+' \
+    "usage_events[0].id is a number"
+check_call "wrong key" GET /usage/current_balance not_a_real_key "" 401 'invalid_api_key' "error code invalid_api_key"
 
 uid=$(eng exec "$C_MAIN" id -u 2>&1 | tr -d '\r') || uid="error: $uid"
 if [[ "$uid" =~ ^[0-9]+$ ]] && [ "$uid" != 0 ]; then
@@ -246,26 +248,43 @@ else
     fail "exit code after SIGTERM: $exit_code (want 0); logs: $(eng logs --tail 20 "$C_MAIN" 2>&1 | tr '\n' ' ')"
 fi
 
-# ---------------------------------------------------------------- mounted scenario
-# Scenarios/multi-account.json mounted under a name the image does not have and
-# chosen with USAGEMOCK_SCENARIO, as a user would. Its second Poe key does not
-# exist in the default scenario, so a 200 for it proves this file is served.
-run_container "$C_MOUNT" \
-    -v "$ROOT/Scenarios/multi-account.json:/scenarios/mounted.json:ro" \
-    -e USAGEMOCK_SCENARIO=/scenarios/mounted.json -- || fatal "container with mounted scenario did not start"
-PORT=$(host_port "$C_MOUNT") || fatal "no host port mapped to 8080/tcp (mounted scenario)"
-BASE="http://127.0.0.1:$PORT"
-if wait_healthy "$C_MOUNT" "$BASE"; then
-    pass "mounted scenario: healthy"
-    if eng logs "$C_MOUNT" 2>&1 | grep -Eq "${MOUNT_READY_RE:-scenario: }"; then
-        pass "mounted scenario: ready line $(eng logs "$C_MOUNT" 2>&1 | grep -Eo '\(scenario: [^)]*\)' | head -1)"
-    else
-        fail "mounted scenario: ready line does not name it: $(eng logs "$C_MOUNT" 2>&1 | head -3 | tr '\n' ' ')"
+# ---------------------------------------------------------------- other scenarios
+# check_scenario CONTAINER LABEL SCENARIO_NAME KEY BALANCE: the container serves the
+# scenario named SCENARIO_NAME, where Poe key KEY has balance BALANCE, and the
+# default scenario's Poe key is refused.
+check_scenario() {
+    local c=$1 label=$2 scenario=$3 key=$4 balance=$5
+    PORT=$(host_port "$c") || { fail "$label: no host port mapped to 8080/tcp"; return; }
+    BASE="http://127.0.0.1:$PORT"
+    if ! wait_healthy "$c" "$BASE"; then
+        fail "$label: container never became healthy"
+        return
     fi
-    check_call "mounted scenario" "${MOUNT_METHOD:-GET}" "${MOUNT_PATH:-/usage/current_balance}" \
-        "${MOUNT_KEY:-}" "${MOUNT_BODY:-}" 200 "${MOUNT_FACT:-}" "${MOUNT_WHAT:-}"
+    if eng logs "$c" 2>&1 | grep -Fq "(scenario: $scenario)"; then
+        pass "$label: ready line names scenario '$scenario'"
+    else
+        fail "$label: ready line does not name scenario '$scenario': $(eng logs "$c" 2>&1 | head -3 | tr '\n' ' ')"
+    fi
+    check_call "$label" GET /usage/current_balance "$key" "" 200 \
+        "\"current_point_balance\"[[:space:]]*:[[:space:]]*$balance([^0-9]|\$)" "key $key has balance $balance"
+    check_call "$label" GET /usage/current_balance sk_test_poe "" 401 "" "default scenario's key refused"
+}
+
+# A user's file: Scenarios/multi-account.json mounted under a name the image does not
+# have, chosen with USAGEMOCK_SCENARIO. Key sk_poe_beta (balance 250000) exists only there.
+if run_container "$C_MOUNT" \
+    -v "$ROOT/Scenarios/multi-account.json:/scenarios/mounted.json:ro" \
+    -e USAGEMOCK_SCENARIO=/scenarios/mounted.json --; then
+    check_scenario "$C_MOUNT" "mounted multi-account.json (-v, USAGEMOCK_SCENARIO)" multi-account sk_poe_beta 250000
 else
-    fail "mounted scenario: container never became healthy"
+    fail "container with a mounted scenario did not start"
+fi
+
+# A scenario shipped in the image, chosen on the command line: /scenarios/empty.json.
+if run_container "$C_ARG" -- serve --scenario /scenarios/empty.json; then
+    check_scenario "$C_ARG" "shipped empty.json (serve --scenario)" empty sk_empty_poe 0
+else
+    fail "container with 'serve --scenario /scenarios/empty.json' did not start"
 fi
 
 # ---------------------------------------------------------------- summary

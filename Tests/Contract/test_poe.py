@@ -178,14 +178,6 @@ def test_starting_after_case_sensitive(api, all_entries):
     assert_400(hist(api, f"starting_after={quote(qid.upper(), safe='')}"), "starting_after")
 
 
-@pytest.mark.skip(
-    reason="SPEC §2/§6: starting_after naming one of the 10 entries older than 30 days -> 400; "
-    "their query_ids are not observable through the API, so this case is not tested (no guessing)"
-)
-def test_starting_after_outside_window():  # pragma: no cover
-    pass
-
-
 def test_limit_error_beats_cursor_error_or_both_400(api):
     r = hist(api, "limit=0&starting_after=nope")
     assert r.status == 400, r

@@ -1,0 +1,31 @@
+# The README's commands: `make run` serves the embedded default scenario on
+# 127.0.0.1:8080; `make test` runs every test. Both install what they need first.
+SWIFT ?= swift
+ARGS ?=
+
+.PHONY: run test swift-test contract-test sanitize container-test
+
+run:
+	@scripts/install-deps.sh
+	$(SWIFT) run usagemock serve $(ARGS)
+
+test: swift-test contract-test
+
+swift-test:
+	@scripts/install-deps.sh
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+contract-test:
+	@scripts/install-deps.sh --python
+	$(SWIFT) build --product usagemock
+	USAGEMOCK_BIN="$$($(SWIFT) build --show-bin-path)/usagemock" .venv/bin/python -m pytest Tests/Contract -q
+
+# The Swift tests again under the thread and the address sanitizer (CI runs both).
+sanitize:
+	@scripts/install-deps.sh
+	$(SWIFT) test --sanitize=thread
+	$(SWIFT) test --sanitize=address
+
+container-test:
+	scripts/container-test.sh

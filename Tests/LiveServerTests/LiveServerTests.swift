@@ -1,0 +1,181 @@
+import Foundation
+import HTTPTypes
+import Logging
+import MicroHTTPDServer
+import Synchronization
+import Testing
+@testable import UsageMock
+
+/// The real server on a real socket: libmicrohttpd, port 0, loopback.
+@Suite(.serialized) struct LiveServerTests {
+    static func quietApplication() -> MockApplication {
+        var logger = Logger(label: "usagemock-live-tests")
+        logger.logLevel = .error
+        return MockApplication(scenario: ScenarioLoader.loadDefault(), logger: logger)
+    }
+
+    static func startServer(_ configure: (inout ServerConfiguration) -> Void = { _ in }, responder: (any HTTPResponder)? = nil) throws -> HTTPServer {
+        var configuration = ServerConfiguration(port: 0, threads: 2)
+        configure(&configuration)
+        return try HTTPServer(configuration: configuration, responder: responder ?? quietApplication())
+    }
+
+    @Test func servesOnTheKernelsPort() throws {
+        let server = try Self.startServer()
+        defer { server.shutdown() }
+        #expect(server.port > 0)
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET /usage/current_balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_poe\r\n\r\n")
+        let response = connection.receiveResponse()
+        #expect(response?.status == 200)
+        #expect(response?.body == #"{"current_point_balance":295932027}"#)
+        #expect(response?.head.contains("Content-Type: application/json") == true)
+    }
+
+    @Test func portInUseIsReported() throws {
+        let server = try Self.startServer()
+        defer { server.shutdown() }
+        #expect(throws: ServerStartError.addressInUse(host: "127.0.0.1", port: server.port)) {
+            _ = try HTTPServer(configuration: ServerConfiguration(port: server.port), responder: Self.quietApplication())
+        }
+    }
+
+    @Test func keepAliveServesSeveralRequestsAndPipelining() throws {
+        let server = try Self.startServer()
+        defer { server.shutdown() }
+        let connection = try RawConnection(port: server.port)
+        let request = "GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n"
+        connection.send(String(repeating: request, count: 20))
+        for _ in 0..<20 {
+            #expect(connection.receiveResponse()?.status == 200)
+        }
+    }
+
+    @Test func klaimBodyArrivesWholeAcrossChunks() throws {
+        let server = try Self.startServer()
+        defer { server.shutdown() }
+        let connection = try RawConnection(port: server.port)
+        connection.send("POST /users/GtQ5Oezk6cOvSmPgxsMR/credits/usage HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer klaim_test_key\r\nTransfer-Encoding: chunked\r\n\r\n")
+        connection.send("4\r\n{\"li\r\n")
+        usleep(50_000)
+        connection.send("6\r\nmit\":3\r\n1\r\n}\r\n0\r\n\r\n")
+        let response = connection.receiveResponse()
+        #expect(response?.status == 200)
+        let data = (try? JSONSerialization.jsonObject(with: Data((response?.body ?? "").utf8))) as? [String: Any]
+        #expect((data?["data"] as? [Any])?.count == 3)
+    }
+
+    @Test func oversizedBodiesAre413InTheMocksShape() throws {
+        let server = try Self.startServer()
+        defer { server.shutdown() }
+        let declared = try RawConnection(port: server.port)
+        declared.send("POST /users/u/credits/usage HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n\r\n")
+        let declaredResponse = declared.receiveResponse()
+        #expect(declaredResponse?.status == 413)
+        #expect(declaredResponse?.body == #"{"error":"payload_too_large","message":"request body exceeds 1048576 bytes"}"#)
+
+        let chunked = try RawConnection(port: server.port)
+        chunked.send("POST /users/u/credits/usage HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        let chunk = "10000\r\n" + String(repeating: "a", count: 65_536) + "\r\n"
+        for _ in 0..<32 { chunked.send(chunk) }
+        chunked.send("0\r\n\r\n")
+        #expect(chunked.receiveResponse()?.status == 413)
+
+        let exact = try RawConnection(port: server.port)
+        let body = "{\"limit\":3}" + String(repeating: " ", count: 1_048_576 - 11)
+        exact.send("POST /users/GtQ5Oezk6cOvSmPgxsMR/credits/usage HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer klaim_test_key\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+        #expect(exact.receiveResponse()?.status == 200)
+    }
+
+    @Test func oversizedHeadsAre431And414() throws {
+        let server = try Self.startServer()
+        defer { server.shutdown() }
+        let longHeader = try RawConnection(port: server.port)
+        longHeader.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 17_000))\r\n\r\n")
+        #expect(longHeader.receiveResponse()?.status == 431)
+
+        let manyHeaders = try RawConnection(port: server.port)
+        manyHeaders.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n" + (0..<2000).map { "X-\($0): v\r\n" }.joined() + "\r\n")
+        #expect(manyHeaders.receiveResponse()?.status == 431)
+
+        let longLine = try RawConnection(port: server.port)
+        longLine.send("GET /\(String(repeating: "a", count: 17_000)) HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(longLine.receiveResponse()?.status == 414)
+
+        let hugeLine = try RawConnection(port: server.port)
+        hugeLine.send("GET /\(String(repeating: "a", count: 100_000)) HTTP/1.1\r\nHost: x\r\n\r\n")
+        let status = hugeLine.receiveResponse()?.status
+        #expect(status == nil || status == 414)
+
+        let health = try RawConnection(port: server.port)
+        health.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(health.receiveResponse()?.status == 200)
+    }
+
+    @Test(arguments: [
+        "GARBAGE\r\n\r\n",
+        "GET\r\n\r\n",
+        "GET /__admin/health HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n",
+        "G(T /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST /users/u/credits/usage HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+        "POST /users/u/credits/usage HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
+        "GET http://example.com/__admin/health HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /usage/%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+    ])
+    func malformedRequestsGet4xxOrAClosedConnection(_ request: String) throws {
+        let server = try Self.startServer()
+        defer { server.shutdown() }
+        let connection = try RawConnection(port: server.port, timeoutSeconds: 3)
+        connection.send(request)
+        if let response = connection.receiveResponse() {
+            #expect((400..<500).contains(response.status), "\(request.debugDescription) → \(response.status)")
+        } else {
+            #expect(!connection.timedOut, "\(request.debugDescription): neither answered nor closed")
+        }
+        let health = try RawConnection(port: server.port)
+        health.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(health.receiveResponse()?.status == 200)
+    }
+
+    @Test func slowClientsDoNotDelayOthersAndIdleOnesAreClosed() throws {
+        let server = try Self.startServer { $0.idleTimeoutSeconds = 1 }
+        defer { server.shutdown() }
+        let slow = try (0..<20).map { _ in try RawConnection(port: server.port, timeoutSeconds: 4) }
+        for connection in slow { connection.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n") }
+        let start = ContinuousClock.now
+        let normal = try RawConnection(port: server.port)
+        normal.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(normal.receiveResponse()?.status == 200)
+        #expect(ContinuousClock.now - start < .milliseconds(500))
+        // Past the idle timeout the silent connections are closed: recv sees the end
+        // well before the 4 s receive timeout.
+        let waitStart = ContinuousClock.now
+        #expect(slow[0].receiveAll().isEmpty)
+        #expect(ContinuousClock.now - waitStart < .seconds(3))
+    }
+
+    @Test func shutdownLetsAnInFlightRequestFinish() throws {
+        struct SlowResponder: HTTPResponder {
+            func respond(to request: ServerRequest) -> ServerResponse {
+                usleep(300_000)
+                return ServerResponse(status: .ok, body: Array("done".utf8))
+            }
+            func respond(toRejected head: HTTPRequest, reason: RequestRejection) -> ServerResponse {
+                ServerResponse(status: .badRequest)
+            }
+        }
+        let server = try Self.startServer(responder: SlowResponder())
+        let connection = try RawConnection(port: server.port)
+        connection.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        usleep(50_000)
+        let start = ContinuousClock.now
+        server.shutdown()
+        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(connection.receiveResponse()?.body == "done")
+        #expect(throws: (any Error).self) {
+            let late = try RawConnection(port: server.port)
+            late.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            if late.receiveResponse() == nil { throw POSIXError(.ECONNREFUSED) }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A TCP connection that sends exactly the bytes given, for requests no polite HTTP
+/// client would make.
+final class RawConnection {
+    private let fd: Int32
+    /// Bytes received past the last response returned (pipelined responses).
+    private var pending: [UInt8] = []
+    /// The last receive ended by the timeout rather than by the peer closing.
+    private(set) var timedOut = false
+
+    init(port: Int, timeoutSeconds: Int = 5) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+    }
+
+    deinit {
+        close(fd)
+    }
+
+    func send(_ text: String) {
+        send(Array(text.utf8))
+    }
+
+    func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { return }
+            offset += sent
+        }
+    }
+
+    /// Everything until the peer closes or the timeout passes.
+    func receiveAll() -> [UInt8] {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { return received }
+            received += buffer[..<count]
+        }
+    }
+
+    /// One response: head, then `Content-Length` bytes of body. Nil when the connection
+    /// closed or timed out first.
+    func receiveResponse() -> (status: Int, head: String, body: String)? {
+        var received = pending
+        pending = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            if let headEnd = received.firstRange(of: Array("\r\n\r\n".utf8)) {
+                let head = String(decoding: received[..<headEnd.lowerBound], as: UTF8.self)
+                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                if received.count - headEnd.upperBound >= length {
+                    let status = Int(head.split(separator: " ")[1]) ?? 0
+                    let body = String(decoding: received[headEnd.upperBound..<headEnd.upperBound + length], as: UTF8.self)
+                    pending = Array(received[(headEnd.upperBound + length)...])
+                    return (status, head, body)
+                }
+            }
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else {
+                timedOut = count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+                return nil
+            }
+            received += buffer[..<count]
+        }
+    }
+}

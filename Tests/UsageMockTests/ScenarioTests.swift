@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+@testable import UsageMock
+
+@Suite struct ScenarioTests {
+    @Test func embeddedDefaultIsScenariosDefaultJSON() throws {
+        let file = try String(contentsOf: repositoryRoot.appendingPathComponent("Scenarios/default.json"), encoding: .utf8)
+        #expect(DefaultScenario.json + "\n" == file, "run scripts/embed-default-scenario.sh")
+    }
+
+    @Test func defaultScenarioFacts() {
+        let scenario = ScenarioLoader.loadDefault()
+        #expect(scenario.name == "default")
+        #expect(scenario.clockSeconds == UTCTime.parseTimestamp("2026-11-21T12:00:00Z"))
+    }
+
+    @Test(arguments: ["empty.json", "multi-account.json"])
+    func shippedScenariosLoad(_ name: String) throws {
+        let scenario = try ScenarioLoader.load(contentsOf: repositoryRoot.appendingPathComponent("Scenarios/\(name)").path)
+        #expect(!scenario.providers.isEmpty)
+    }
+
+    @Test func emptyScenarioServesEmptyPages() throws {
+        let application = application(try ScenarioLoader.load(contentsOf: repositoryRoot.appendingPathComponent("Scenarios/empty.json").path))
+        #expect(send(.get, "/usage/points_history", key: "sk_empty_poe", to: application).text == #"{"has_more":false,"length":0,"data":[]}"#)
+        #expect(send(.get, "/v1/billing/usage-history", key: "hb_empty_key", to: application).object[path: "meta", "total"] as? Int == 0)
+        #expect(send(.post, "/users/user_empty/credits/usage", key: "klaim_empty_key", to: application).status == 200)
+        #expect(send(.get, "/api/v1/usage", key: "sk_ops_empty", to: application).object[path: "pagination", "total_pages"] as? Int == 0)
+    }
+
+    @Test func multiAccountKeysSeeTheirOwnData() throws {
+        let application = application(try ScenarioLoader.load(contentsOf: repositoryRoot.appendingPathComponent("Scenarios/multi-account.json").path))
+        let first = send(.get, "/usage/current_balance", key: "sk_poe_alpha", to: application).text
+        let second = send(.get, "/usage/current_balance", key: "sk_poe_beta", to: application).text
+        #expect(first != second)
+        let alpha = send(.get, "/api/v1/usage?limit=200", key: "sk_syb_alpha", to: application).object["usage_events"] as? [[String: Any]] ?? []
+        let beta = send(.get, "/api/v1/usage?limit=200", key: "sk_syb_beta", to: application).object["usage_events"] as? [[String: Any]] ?? []
+        #expect(!alpha.isEmpty && !beta.isEmpty)
+        #expect(Set(alpha.compactMap { $0["id"] as? Int }).isDisjoint(with: beta.compactMap { $0["id"] as? Int }))
+        #expect(send(.post, "/users/alpha_user/credits/usage", key: "klaim_beta", to: application).status == 404)
+        #expect(send(.post, "/users/alpha_user/credits/usage", key: "klaim_alpha", to: application).status == 200)
+    }
+
+    static let base = #"{"name":"t","clock":"2026-11-21T12:00:00Z","providers":{%@}}"#
+
+    static func scenario(_ providers: String) -> String {
+        base.replacingOccurrences(of: "%@", with: providers)
+    }
+
+    /// Each broken scenario and where and why it must be refused.
+    static let broken: [(json: String, location: String, reason: String)] = [
+        ("{\n  \"name\": \"t\",\n  \"clock\": ,\n}", "line 3, column 12", "invalid JSON"),
+        (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":"many"}]}"#), "$.providers.poe.accounts[0].balance", "expected to decode Int"),
+        (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":1,"colour":"red"}]}"#), "$.providers.poe.accounts[0].colour", "unknown field \"colour\""),
+        (scenario(#""poe":{"accounts":[{"keys":["k"]}]}"#), "$.providers.poe.accounts[0].balance", "required field is missing"),
+        (scenario(#""stripe":{}"#), "$.providers.stripe", "unknown provider"),
+        (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":1,"entries":[{"creation_time":1,"bot_name":"b","query_id":"q","usage_type":"API","cost_points":1},{"creation_time":2,"bot_name":"b","query_id":"q","usage_type":"API","cost_points":1}]}]}"#),
+         "$.providers.poe.accounts[0].entries[1].query_id", "duplicate query_id \"q\""),
+        (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":1,"entries":[{"creation_time":1,"bot_name":"b","query_id":"q","usage_type":"Email","cost_points":1}]}]}"#),
+         "$.providers.poe.accounts[0].entries[0].usage_type", "must be one of"),
+        (scenario(#""hookbridge":{"accounts":[{"keys":["k"],"months":[{"period_start":"2024-02-01","period_end":"2024-02-28","message_count":1,"plan_limit":null}]}]}"#),
+         "$.providers.hookbridge.accounts[0].months[0].period_end", "must be the last day of 2024-02-01's month: 2024-02-29"),
+        (scenario(#""hookbridge":{"accounts":[{"keys":["k"],"months":[{"period_start":"2024-02-03","message_count":1}]}]}"#),
+         "$.providers.hookbridge.accounts[0].months[0].period_start", "must be the first day of a month"),
+        (scenario(#""hookbridge":{"accounts":[{"keys":["k"],"months":[{"period_start":"2024-02-01","message_count":10,"plan_limit":4,"overage_count":5}]}]}"#),
+         "$.providers.hookbridge.accounts[0].months[0].overage_count", "must be max(0, message_count - plan_limit) = 6"),
+        (scenario(#""klaim":{"accounts":[{"keys":["k"],"app_id":"a","users":[{"user_id":"u","records":[{"created_at":1000,"credit_change":5,"credit_balance":5,"source_type":"api","description":"d"},{"created_at":2000,"credit_change":-1,"credit_balance":5,"source_type":"api","description":"d"}]}]}]}"#),
+         "$.providers.klaim.accounts[0].users[0].records[1].credit_balance", "balance chain does not add up: expected 4"),
+        (scenario(#""poe":{"accounts":[{"keys":["shared_key"],"balance":1}]},"sybilion":{"accounts":[{"keys":["shared_key"]}]}"#),
+         "$.providers.sybilion.accounts[0].keys[0]", "key \"shar******\" is used twice (first at $.providers.poe.accounts[0].keys[0])"),
+        (scenario(#""sybilion":{"accounts":[{"keys":["k"],"events":[{"id":1,"endpoint":null,"units":1,"credits_charged":1,"eur_cents_charged":1,"created_at":"2026-01-01T00:00:00Z","async_job_id":"ABC"}]}]}"#),
+         "$.providers.sybilion.accounts[0].events[0].async_job_id", "must be a lowercase UUID or null"),
+        (#"{"name":"t","clock":"yesterday","providers":{}}"#, "$.clock", "expected a UTC timestamp"),
+    ]
+
+    @Test(arguments: broken.indices)
+    func brokenScenariosAreRefusedWithPathAndReason(_ index: Int) {
+        let expected = Self.broken[index]
+        do {
+            _ = try loadScenario(expected.json, file: "broken.json")
+            Issue.record("accepted: \(expected.json)")
+        } catch {
+            #expect(error.file == "broken.json")
+            #expect(error.location == expected.location)
+            #expect(error.reason.contains(expected.reason), "\(error.reason)")
+            #expect(error.description.hasPrefix("broken.json: \(expected.location): "))
+        }
+    }
+
+    @Test func missingFileIsAClearError() {
+        #expect(throws: ScenarioError(file: "/nonexistent.json", location: "file", reason: "cannot read it (no such file)")) {
+            try ScenarioLoader.load(contentsOf: "/nonexistent.json")
+        }
+    }
+
+    @Test func generatorsAreDeterministic() throws {
+        let json = Self.scenario(#""sybilion":{"accounts":[{"keys":["k"],"generators":[{"seed":9,"count":500,"age_seconds":{"min":0,"max":1000000},"endpoints":["a",null],"units":{"min":1,"max":5},"credits_per_unit":{"min":1,"max":2},"eur_cents_per_credit":{"min":1,"max":2}}]}]}"#)
+        let first = application(try loadScenario(json))
+        let second = application(try loadScenario(json))
+        #expect(send(.get, "/api/v1/usage?limit=200&sort=units", key: "k", to: first).body == send(.get, "/api/v1/usage?limit=200&sort=units", key: "k", to: second).body)
+    }
+}
