@@ -234,7 +234,7 @@ fi
 
 # ---------------------------------------------------------------- graceful stop
 stop_start=$(date +%s%N)
-eng stop -t 10 "$C_MAIN" >/dev/null || true
+eng stop -t 10 "$C_MAIN" >/dev/null 2>"$WORK/stop.err" || cat "$WORK/stop.err" >&2
 stop_ms=$((($(date +%s%N) - stop_start) / 1000000))
 if [ "$stop_ms" -lt "$STOP_LIMIT_MS" ]; then
     pass "stop -t 10 took ${stop_ms} ms (< ${STOP_LIMIT_MS} ms: SIGTERM handled by PID 1)"

@@ -30,6 +30,9 @@ public final class HTTPServer: Sendable {
     /// Requests that libmicrohttpd reported and has not completed: what a graceful
     /// shutdown waits for.
     private let requestsInFlight = Atomic<Int>(0)
+    /// Set once shutdown begins: responses then close their connection, so keep-alive
+    /// clients stop sending and the requests in flight drain.
+    private let isShuttingDown = Atomic<Bool>(false)
 
     /// Binds, starts the daemon and returns once connections are being accepted.
     public init(configuration: ServerConfiguration, responder: any HTTPResponder) throws(ServerStartError) {
@@ -69,6 +72,7 @@ public final class HTTPServer: Sendable {
     /// Stops accepting, lets requests in flight finish for up to `gracePeriod`, then
     /// closes every connection. Safe to call more than once.
     public func shutdown(gracePeriod: Duration = .milliseconds(800)) {
+        isShuttingDown.store(true, ordering: .releasing)
         let quiesced = daemon.withLock { handle -> Bool in
             guard let handle else { return false }
             return MHD_quiesce_daemon(handle.pointer) != MHD_INVALID_SOCKET
@@ -174,6 +178,9 @@ public final class HTTPServer: Sendable {
         defer { MHD_destroy_response(mhdResponse) }
         for field in response.head.headerFields where field.name != .contentLength {
             guard MHD_add_response_header(mhdResponse, field.name.rawName, field.value) == .YES else { return .NO }
+        }
+        if isShuttingDown.load(ordering: .acquiring) {
+            MHD_add_response_header(mhdResponse, "Connection", "close")
         }
         return MHD_queue_response(connection, UInt32(response.head.status.code), mhdResponse)
     }

@@ -154,6 +154,24 @@ import Testing
         #expect(ContinuousClock.now - waitStart < .seconds(3))
     }
 
+    @Test func shutdownClosesBusyKeepAliveConnectionsPromptly() throws {
+        let server = try Self.startServer()
+        let connection = try RawConnection(port: server.port)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            while true {
+                connection.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+                guard let response = connection.receiveResponse(), !response.head.contains("Connection: close") else { break }
+            }
+            done.signal()
+        }.start()
+        usleep(100_000)
+        let start = ContinuousClock.now
+        server.shutdown()
+        #expect(ContinuousClock.now - start < .milliseconds(400))
+        #expect(done.wait(timeout: .now() + 2) == .success)
+    }
+
     @Test func shutdownLetsAnInFlightRequestFinish() throws {
         struct SlowResponder: HTTPResponder {
             func respond(to request: ServerRequest) -> ServerResponse {

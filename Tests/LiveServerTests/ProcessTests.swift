@@ -18,7 +18,9 @@ import Testing
     final class RunningMock {
         let process = Process()
         let output = Pipe()
-        let errors = Pipe()
+        /// The access log goes to a file: a pipe nobody drains would fill and stall the
+        /// server's workers on their next log line.
+        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("usagemock-log-\(UUID()).txt")
         var port = 0
         var readyLine = ""
 
@@ -26,7 +28,8 @@ import Testing
             process.executableURL = ProcessTests.executable
             process.arguments = ["serve", "--port", "0"] + arguments
             process.standardOutput = output
-            process.standardError = errors
+            FileManager.default.createFile(atPath: logFile.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: logFile)
             try process.run()
             var buffer = Data()
             while !buffer.contains(UInt8(ascii: "\n")) {
@@ -37,6 +40,12 @@ import Testing
             readyLine = String(decoding: buffer, as: UTF8.self).trimmingCharacters(in: .newlines)
             if let match = readyLine.firstMatch(of: /:(\d+) \(scenario:/) { port = Int(match.1) ?? 0 }
         }
+
+        deinit {
+            try? FileManager.default.removeItem(at: logFile)
+        }
+
+        var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
         /// SIGTERM, then the exit status and how long the exit took.
         func terminate() -> (status: Int32, elapsed: Duration) {
@@ -86,10 +95,11 @@ import Testing
         let stop = StopFlag()
         let clients = (0..<4).map { _ in
             Thread {
+                // Keep-alive clients that never pause: shutdown must close them, not wait.
+                guard let connection = try? RawConnection(port: port, timeoutSeconds: 2) else { return }
                 while !stop.stopped.load(ordering: .relaxed) {
-                    guard let connection = try? RawConnection(port: port, timeoutSeconds: 2) else { return }
                     connection.send("GET /api/v1/usage?limit=200 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_ops_test\r\n\r\n")
-                    _ = connection.receiveResponse()
+                    guard connection.receiveResponse() != nil else { return }
                 }
             }
         }
@@ -107,7 +117,7 @@ import Testing
         connection.send("GET /usage/current_balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_poe\r\n\r\n")
         #expect(connection.receiveResponse()?.status == 200)
         _ = mock.terminate()
-        let log = String(decoding: mock.errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = mock.log
         #expect(log.contains("GET /usage/current_balance 200"))
         #expect(!log.contains("sk_test_poe"))
     }

@@ -4,8 +4,8 @@ import Glibc
 #endif
 
 /// A TCP connection that sends exactly the bytes given, for requests no polite HTTP
-/// client would make.
-final class RawConnection {
+/// client would make. Used by one thread at a time.
+final class RawConnection: @unchecked Sendable {
     private let fd: Int32
     /// Bytes received past the last response returned (pipelined responses).
     private var pending: [UInt8] = []
@@ -23,10 +23,8 @@ final class RawConnection {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard result == 0 else {
-            close(fd)
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
+        // A throwing init of a class still runs deinit, which closes the socket.
+        guard result == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     }
 
     deinit {
