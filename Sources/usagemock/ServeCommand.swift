@@ -1,8 +1,16 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import MicroHTTPDServer
 import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import UsageMock
 
 struct ServeCommand: AsyncParsableCommand {
@@ -68,8 +76,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let shownHost = host.contains(":") ? "[\(host)]" : host
-        // Written unbuffered: whoever started the process may be waiting for this line.
-        FileHandle.standardOutput.write(Data("usagemock listening on http://\(shownHost):\(server.port) (scenario: \(scenario.name))\n".utf8))
+        print("usagemock listening on http://\(shownHost):\(server.port) (scenario: \(scenario.name))")
+        // Flushed now: whoever started the process may be waiting for this line.
+        fflush(nil)
 
         let group = ServiceGroup(
             services: [ServerService(server: server)],
@@ -98,5 +107,6 @@ func environment(_ name: String) -> String? {
 }
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    let bytes = Array((message + "\n").utf8)
+    _ = write(STDERR_FILENO, bytes, bytes.count)
 }

@@ -116,7 +116,7 @@ import Testing
     }
 
     @Test func requestJSONKeepsNumberSpelling() throws {
-        guard case .object(let members) = try RequestJSON.parse(Array(#"{"limit": 1e3, "b": 10}"#.utf8)) else {
+        guard case .object(let members) = try StrictJSON.parse(Array(#"{"limit": 1e3, "b": 10}"#.utf8)) else {
             Issue.record("not an object")
             return
         }
@@ -126,16 +126,16 @@ import Testing
 
     @Test(arguments: [#"{"#, #"{"a":}"#, #"[1,]"#, "\"\u{1}\"", #"{"a":1}x"#, #"{"a":1,"a":2}"#, #""\ud800""#, "01", "1."])
     func requestJSONRefusesMalformedInput(_ text: String) {
-        #expect(throws: RequestJSON.SyntaxError.self) { try RequestJSON.parse(Array(text.utf8)) }
+        #expect(throws: StrictJSON.SyntaxError.self) { try StrictJSON.parse(Array(text.utf8)) }
     }
 
     @Test func requestJSONCapsNesting() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        #expect(throws: RequestJSON.SyntaxError.self) { try RequestJSON.parse(Array(deep.utf8)) }
+        #expect(throws: StrictJSON.SyntaxError.self) { try StrictJSON.parse(Array(deep.utf8)) }
     }
 
     @Test func requestJSONRefusesInvalidUTF8() {
-        #expect(throws: RequestJSON.SyntaxError.self) { try RequestJSON.parse([0x22, 0xFF, 0x22]) }
+        #expect(throws: StrictJSON.SyntaxError.self) { try StrictJSON.parse([0x22, 0xFF, 0x22]) }
     }
 
     @Test func utcCalendar() {

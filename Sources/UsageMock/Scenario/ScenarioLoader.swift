@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Reads, decodes and validates scenarios, all or nothing: a scenario with one error
 /// is refused whole, with the file, the JSON path and the reason.
@@ -75,26 +79,22 @@ public enum ScenarioLoader {
         }
     }
 
-    /// Foundation's decoder does not say where JSON syntax breaks; its serialiser gives
-    /// a character offset, turned here into a line and column.
+    /// Foundation's decoder does not say where JSON syntax breaks; the strict parser
+    /// gives an offset, turned here into a line and column.
     private static func syntaxError(in json: Data) -> ScenarioError {
-        let message: String
+        let bytes = [UInt8](json)
+        let offset: Int, reason: String
         do {
-            _ = try JSONSerialization.jsonObject(with: json, options: [.fragmentsAllowed])
+            _ = try StrictJSON.parse(bytes)
             return ScenarioError(location: "$", reason: "invalid JSON")
         } catch {
-            message = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "invalid JSON"
-        }
-        guard let range = message.range(of: #"character (\d+)"#, options: .regularExpression),
-              let offset = Int(message[range].dropFirst("character ".count))
-        else {
-            return ScenarioError(location: "end of file", reason: "invalid JSON: \(sentence(message))")
+            (offset, reason) = (error.offset, error.reason)
         }
         var line = 1, column = 1
-        for byte in json.prefix(offset) {
+        for byte in bytes.prefix(offset) {
             if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
         }
-        return ScenarioError(location: "line \(line), column \(column)", reason: "invalid JSON: \(sentence(message))")
+        return ScenarioError(location: "line \(line), column \(column)", reason: "invalid JSON: \(reason)")
     }
 
     private static func sentence(_ text: String) -> String {
@@ -103,8 +103,8 @@ public enum ScenarioLoader {
     }
 
     private static func readFailureReason(_ path: String) -> String {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
-        return isDirectory.boolValue ? "it is a directory" : "permission denied"
+        guard FileManager.default.fileExists(atPath: path) else { return "no such file" }
+        let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+        return type == .typeDirectory ? "it is a directory" : "permission denied"
     }
 }

@@ -114,9 +114,9 @@ struct KlaimProvider: ServedProvider {
 
         init(_ bytes: [UInt8]) throws(ParameterError) {
             guard bytes.contains(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return }
-            let json: RequestJSON
+            let json: StrictJSON
             do {
-                json = try RequestJSON.parse(bytes)
+                json = try StrictJSON.parse(bytes)
             } catch {
                 throw ParameterError(name: "body", problem: .invalid("is not valid JSON: \(error.reason) at byte \(error.offset)"))
             }

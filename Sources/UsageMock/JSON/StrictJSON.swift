@@ -1,12 +1,12 @@
-/// A JSON value from a request body, with numbers kept as written.
+/// A JSON value with numbers kept as written, and syntax errors located by offset.
 ///
-/// Foundation's decoders accept `1.0` or `1e3` for an integer and do not say how a
-/// number was spelt; SPEC.md rule 3 refuses those in a body, so request bodies are
-/// parsed here. Strict RFC 8259, nesting capped so a hostile body cannot exhaust the
-/// stack.
-indirect enum RequestJSON {
+/// Foundation's decoders accept `1.0` or `1e3` for an integer and say neither how a
+/// number was spelt nor where bad syntax is; SPEC.md rule 3 refuses such numbers in a
+/// request body, and a refused scenario must say where it broke. Strict RFC 8259,
+/// nesting capped so a hostile body cannot exhaust the stack.
+indirect enum StrictJSON {
     case object([Member])
-    case array([RequestJSON])
+    case array([StrictJSON])
     case string(String)
     case number(String)
     case bool(Bool)
@@ -15,7 +15,7 @@ indirect enum RequestJSON {
     /// One field of an object, in the order written.
     struct Member {
         let key: String
-        let value: RequestJSON
+        let value: StrictJSON
     }
 
     static let maxDepth = 64
@@ -25,7 +25,7 @@ indirect enum RequestJSON {
         let reason: String
     }
 
-    static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> RequestJSON {
+    static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> StrictJSON {
         var parser = Parser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
@@ -50,8 +50,8 @@ indirect enum RequestJSON {
             while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
         }
 
-        mutating func value(depth: Int) throws(SyntaxError) -> RequestJSON {
-            guard depth < RequestJSON.maxDepth else { throw fail("nested deeper than \(RequestJSON.maxDepth) levels") }
+        mutating func value(depth: Int) throws(SyntaxError) -> StrictJSON {
+            guard depth < StrictJSON.maxDepth else { throw fail("nested deeper than \(StrictJSON.maxDepth) levels") }
             guard index < bytes.count else { throw fail("unexpected end of input") }
             switch bytes[index] {
             case UInt8(ascii: "{"): return try object(depth: depth)
@@ -73,7 +73,7 @@ indirect enum RequestJSON {
             index += expected.count
         }
 
-        mutating func object(depth: Int) throws(SyntaxError) -> RequestJSON {
+        mutating func object(depth: Int) throws(SyntaxError) -> StrictJSON {
             index += 1
             var members: [Member] = []
             skipWhitespace()
@@ -97,9 +97,9 @@ indirect enum RequestJSON {
             }
         }
 
-        mutating func array(depth: Int) throws(SyntaxError) -> RequestJSON {
+        mutating func array(depth: Int) throws(SyntaxError) -> StrictJSON {
             index += 1
-            var elements: [RequestJSON] = []
+            var elements: [StrictJSON] = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
             while true {
