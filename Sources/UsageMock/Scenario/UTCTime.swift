@@ -62,18 +62,36 @@ enum UTCTime {
     /// `YYYY-MM-DDTHH:MM:SSZ`
     static func timestamp(seconds: Int) -> String {
         let c = civil(fromSeconds: seconds)
-        return "\(pad(c.year, 4))-\(pad(c.month))-\(pad(c.day))T\(pad(c.hour)):\(pad(c.minute)):\(pad(c.second))Z"
+        return format([(c.year, 4, "-"), (c.month, 2, "-"), (c.day, 2, "T"), (c.hour, 2, ":"), (c.minute, 2, ":"), (c.second, 2, "Z")])
     }
 
     /// `YYYY-MM-DD`
     static func date(year: Int, month: Int, day: Int) -> String {
-        "\(pad(year, 4))-\(pad(month))-\(pad(day))"
+        format([(year, 4, "-"), (month, 2, "-"), (day, 2, nil)])
     }
 
     /// `YYYYMMDDHHMMSS`
     static func compactTimestamp(seconds: Int) -> String {
         let c = civil(fromSeconds: seconds)
-        return "\(pad(c.year, 4))\(pad(c.month))\(pad(c.day))\(pad(c.hour))\(pad(c.minute))\(pad(c.second))"
+        return format([(c.year, 4, nil), (c.month, 2, nil), (c.day, 2, nil), (c.hour, 2, nil), (c.minute, 2, nil), (c.second, 2, nil)])
+    }
+
+    /// Zero-padded fields, each followed by its separator; written as bytes because
+    /// a million rows are formatted at load.
+    private static func format(_ fields: [(value: Int, width: Int, separator: Unicode.Scalar?)]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        for field in fields {
+            var divisor = 1
+            for _ in 1..<field.width { divisor *= 10 }
+            while divisor <= field.value / 10 { divisor *= 10 }
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(field.value / divisor % 10))
+                divisor /= 10
+            }
+            if let separator = field.separator { bytes.append(UInt8(ascii: separator)) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
@@ -83,10 +101,5 @@ enum UTCTime {
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
         }
         return value
-    }
-
-    private static func pad(_ value: Int, _ width: Int = 2) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 }

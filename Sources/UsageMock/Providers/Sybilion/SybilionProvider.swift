@@ -41,12 +41,13 @@ struct SybilionProvider: ServedProvider {
                 })
             }
             self.rows = rows
-            let keys: [String: (EventRow) -> Int] = [
-                "id": \.id, "created_at": \.createdAt, "eur_cents_charged": \.eurCentsCharged,
-                "credits_charged": \.creditsCharged, "units": \.units,
+            let ids = events.map(\.id)
+            let columns: [String: [Int]] = [
+                "id": ids, "created_at": events.map(\.createdAt), "eur_cents_charged": events.map(\.eurCentsCharged),
+                "credits_charged": events.map(\.creditsCharged), "units": events.map(\.units),
             ]
-            ascendingOrder = keys.mapValues { key in
-                events.indices.sorted { (key(events[$0]), events[$0].id) < (key(events[$1]), events[$1].id) }.map { Int32($0) }
+            ascendingOrder = columns.mapValues { column in
+                (0..<Int32(events.count)).sorted { (column[Int($0)], ids[Int($0)]) < (column[Int($1)], ids[Int($1)]) }
             }
         }
     }

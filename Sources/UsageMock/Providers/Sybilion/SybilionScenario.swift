@@ -101,12 +101,17 @@ struct SybilionSection: ProviderSection {
 
         /// A version 4 UUID in lowercase, from the seeded sequence.
         static func uuid(using random: inout SeededGenerator) -> String {
-            var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }
-            bytes[6] = bytes[6] & 0x0F | 0x40
-            bytes[8] = bytes[8] & 0x3F | 0x80
-            let hex = bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-            let characters = Array(hex)
-            return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+            let high = random.next(), low = random.next()
+            let bits = (high & 0xFFFF_FFFF_FFFF_0FFF | 0x4000, low & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000)
+            let hex = Array("0123456789abcdef".utf8)
+            var text: [UInt8] = []
+            text.reserveCapacity(36)
+            for index in 0..<32 {
+                if [8, 12, 16, 20].contains(index) { text.append(UInt8(ascii: "-")) }
+                let word = index < 16 ? bits.0 : bits.1
+                text.append(hex[Int(word >> UInt64(60 - (index % 16) * 4) & 0xF)])
+            }
+            return String(decoding: text, as: UTF8.self)
         }
     }
 
