@@ -16,10 +16,11 @@ swift-test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# Against a release build, as users run it; it also serves Scenarios/large.json.
 contract-test:
 	@scripts/install-deps.sh --python
-	$(SWIFT) build --product usagemock
-	USAGEMOCK_BIN="$$($(SWIFT) build --show-bin-path)/usagemock" .venv/bin/python -m pytest Tests/Contract -q
+	$(SWIFT) build -c release --product usagemock
+	USAGEMOCK_BIN="$$($(SWIFT) build -c release --show-bin-path)/usagemock" .venv/bin/python -m pytest Tests/Contract -q
 
 # The Swift tests again under the thread and the address sanitizer (CI runs both).
 # Leak reports from the test harness itself are suppressed (see the file); TSan's
