@@ -54,6 +54,7 @@ import Testing
         (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":1,"colour":"red"}]}"#), "$.providers.poe.accounts[0].colour", "unknown field \"colour\""),
         (scenario(#""poe":{"accounts":[{"keys":["k"]}]}"#), "$.providers.poe.accounts[0].balance", "required field is missing"),
         (scenario(#""stripe":{}"#), "$.providers.stripe", "unknown provider"),
+        (scenario(#""klaim":{"accounts":[],"acounts":[]}"#), "$.providers.klaim.acounts", "unknown field \"acounts\""),
         (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":1,"entries":[{"creation_time":1,"bot_name":"b","query_id":"q","usage_type":"API","cost_points":1},{"creation_time":2,"bot_name":"b","query_id":"q","usage_type":"API","cost_points":1}]}]}"#),
          "$.providers.poe.accounts[0].entries[1].query_id", "duplicate query_id \"q\""),
         (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":1,"entries":[{"creation_time":1,"bot_name":"b","query_id":"q","usage_type":"Email","cost_points":1}]}]}"#),

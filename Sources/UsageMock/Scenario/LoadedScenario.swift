@@ -42,11 +42,23 @@ struct ScenarioContext {
     }
 }
 
-/// One provider's section of a scenario file, as decoded; `load` validates it and
-/// builds what serves it.
+/// One provider's section of a scenario file (`{"accounts": […]}`), as decoded; `load`
+/// validates it and builds what serves it.
 protocol ProviderSection: Decodable, Sendable {
+    associatedtype Account: Decodable & Sendable
     static var providerKey: String { get }
-    /// The section of a scenario that leaves this provider out: no accounts.
-    static var empty: Self { get }
+    init(accounts: [Account])
     func load(in context: inout ScenarioContext, at path: JSONPath) throws(ScenarioError) -> any ServedProvider
+}
+
+private enum ProviderSectionKeys: String, CodingKey, CaseIterable { case accounts }
+
+extension ProviderSection {
+    /// The section of a scenario that leaves this provider out: no accounts.
+    static var empty: Self { Self(accounts: []) }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.strictContainer(keyedBy: ProviderSectionKeys.self)
+        self.init(accounts: try container.decode([Account].self, forKey: .accounts))
+    }
 }

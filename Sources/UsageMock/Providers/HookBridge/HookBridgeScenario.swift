@@ -2,7 +2,6 @@
 /// or generated.
 struct HookBridgeSection: ProviderSection {
     static let providerKey = "hookbridge"
-    static let empty = HookBridgeSection(accounts: [])
 
     let accounts: [Account]
 
@@ -66,16 +65,6 @@ struct HookBridgeSection: ProviderSection {
             messageCount = try container.decode(IntRange.self, forKey: .messageCount)
             planLimits = try container.decode([Int?].self, forKey: .planLimits)
         }
-    }
-
-    private enum CodingKeys: String, CodingKey, CaseIterable { case accounts }
-
-    init(accounts: [Account]) {
-        self.accounts = accounts
-    }
-
-    init(from decoder: any Decoder) throws {
-        accounts = try decoder.strictContainer(keyedBy: CodingKeys.self).decode([Account].self, forKey: .accounts)
     }
 
     func load(in context: inout ScenarioContext, at path: JSONPath) throws(ScenarioError) -> any ServedProvider {

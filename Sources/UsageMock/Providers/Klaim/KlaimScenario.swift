@@ -2,7 +2,6 @@
 /// credit-usage records written out or generated.
 struct KlaimSection: ProviderSection {
     static let providerKey = "klaim"
-    static let empty = KlaimSection(accounts: [])
 
     let accounts: [Account]
 
@@ -140,16 +139,6 @@ struct KlaimSection: ProviderSection {
             userIDPrefix = try container.decode(String.self, forKey: .userIDPrefix)
             records = try container.decode(RecordGenerator.self, forKey: .records)
         }
-    }
-
-    private enum CodingKeys: String, CodingKey, CaseIterable { case accounts }
-
-    init(accounts: [Account]) {
-        self.accounts = accounts
-    }
-
-    init(from decoder: any Decoder) throws {
-        accounts = try decoder.strictContainer(keyedBy: CodingKeys.self).decode([Account].self, forKey: .accounts)
     }
 
     func load(in context: inout ScenarioContext, at path: JSONPath) throws(ScenarioError) -> any ServedProvider {

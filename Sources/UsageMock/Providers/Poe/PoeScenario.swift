@@ -2,7 +2,6 @@
 /// written out or generated.
 struct PoeSection: ProviderSection {
     static let providerKey = "poe"
-    static let empty = PoeSection(accounts: [])
     static let usageTypes = ["API", "Chat", "Canvas App"]
 
     let accounts: [Account]
@@ -90,16 +89,6 @@ struct PoeSection: ProviderSection {
                 )
             }
         }
-    }
-
-    private enum CodingKeys: String, CodingKey, CaseIterable { case accounts }
-
-    init(accounts: [Account]) {
-        self.accounts = accounts
-    }
-
-    init(from decoder: any Decoder) throws {
-        accounts = try decoder.strictContainer(keyedBy: CodingKeys.self).decode([Account].self, forKey: .accounts)
     }
 
     func load(in context: inout ScenarioContext, at path: JSONPath) throws(ScenarioError) -> any ServedProvider {

@@ -2,7 +2,6 @@
 /// generated.
 struct SybilionSection: ProviderSection {
     static let providerKey = "sybilion"
-    static let empty = SybilionSection(accounts: [])
 
     let accounts: [Account]
 
@@ -113,16 +112,6 @@ struct SybilionSection: ProviderSection {
             }
             return String(decoding: text, as: UTF8.self)
         }
-    }
-
-    private enum CodingKeys: String, CodingKey, CaseIterable { case accounts }
-
-    init(accounts: [Account]) {
-        self.accounts = accounts
-    }
-
-    init(from decoder: any Decoder) throws {
-        accounts = try decoder.strictContainer(keyedBy: CodingKeys.self).decode([Account].self, forKey: .accounts)
     }
 
     func load(in context: inout ScenarioContext, at path: JSONPath) throws(ScenarioError) -> any ServedProvider {
