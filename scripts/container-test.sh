@@ -69,6 +69,9 @@ cleanup() {
     if [ "${REMOVE_IMAGE:-0}" = 1 ]; then
         timeout 60 "$ENGINE" rmi -f "$IMAGE" >/dev/null 2>&1 || true
     fi
+    # The build stage (several GB with the toolchain) is left untagged by each build;
+    # without this, repeated CI runs fill the disk.
+    timeout 120 "$ENGINE" image prune -f >/dev/null 2>&1 || true
     rm -rf "$WORK"
     exit "$rc"
 }
@@ -88,7 +91,9 @@ http() {
 }
 body() { head -c 300 "$BODY_FILE"; }
 # body_has REGEX: extended regex over the (single-line-joined) body
-body_has() { tr -d '\n' <"$BODY_FILE" | grep -Eq -- "$1"; }
+# (grep reads a variable, not a pipe: with pipefail, grep -q's early exit would fail
+# the writer with SIGPIPE.)
+body_has() { grep -Eq -- "$1" <<<"$(tr -d '\n' <"$BODY_FILE")"; }
 
 # check_call NAME METHOD PATH KEY BODY EXPECTED_STATUS FACT_REGEX FACT_DESCRIPTION
 check_call() {
@@ -171,7 +176,7 @@ else
 fi
 
 ready_re='usagemock listening on http://0\.0\.0\.0:8080 \(scenario: [^)]+\)'
-if eng logs "$C_MAIN" 2>&1 | grep -Eq "$ready_re"; then
+if grep -Eq "$ready_re" <<<"$(eng logs "$C_MAIN" 2>&1)"; then
     pass "ready line: $(eng logs "$C_MAIN" 2>&1 | grep -Eo "$ready_re" | head -1)"
 else
     fail "no ready line matching '$ready_re' in logs"
@@ -260,7 +265,7 @@ check_scenario() {
         fail "$label: container never became healthy"
         return
     fi
-    if eng logs "$c" 2>&1 | grep -Fq "(scenario: $scenario)"; then
+    if grep -Fq "(scenario: $scenario)" <<<"$(eng logs "$c" 2>&1)"; then
         pass "$label: ready line names scenario '$scenario'"
     else
         fail "$label: ready line does not name scenario '$scenario': $(eng logs "$c" 2>&1 | head -3 | tr '\n' ' ')"
