@@ -36,6 +36,8 @@ public final class HTTPServer: Sendable {
 
     /// Binds, starts the daemon and returns once connections are being accepted.
     public init(configuration: ServerConfiguration, responder: any HTTPResponder) throws(ServerStartError) {
+        // A client that disconnects mid-response must not kill the process.
+        signal(SIGPIPE, SIG_IGN)
         let socket = try ListeningSocket(host: configuration.host, port: configuration.port)
         self.configuration = configuration
         self.responder = responder

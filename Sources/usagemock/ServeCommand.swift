@@ -76,12 +76,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let shownHost = host.contains(":") ? "[\(host)]" : host
-        print("usagemock listening on http://\(shownHost):\(server.port) (scenario: \(scenario.name))")
-        // Flushed now: whoever started the process may be waiting for this line.
-        fflush(nil)
-
+        let readyLine = "usagemock listening on http://\(shownHost):\(server.port) (scenario: \(scenario.name))"
         let group = ServiceGroup(
-            services: [ServerService(server: server)],
+            services: [ServerService(server: server, readyLine: readyLine)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
@@ -89,11 +86,18 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// Holds the server until a shutdown signal, then stops it gracefully.
+/// Announces the server, holds it until a shutdown signal, then stops it gracefully.
 struct ServerService: Service {
     let server: HTTPServer
+    let readyLine: String
 
     func run() async throws {
+        // Printed here, not before the group runs: the group traps SIGTERM and SIGINT
+        // before it starts its services, so a client that stops the process as soon as
+        // it reads this line gets a graceful exit, not death by signal.
+        print(readyLine)
+        // Flushed now: whoever started the process may be waiting for this line.
+        fflush(nil)
         try? await gracefulShutdown()
         server.shutdown()
     }

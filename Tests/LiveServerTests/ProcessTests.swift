@@ -80,6 +80,14 @@ import Testing
         #expect(stop.status == 0)
     }
 
+    @Test func sigtermRightAfterTheReadyLineExitsZero() throws {
+        for _ in 0..<5 {
+            let mock = try RunningMock()
+            #expect(mock.port > 0)
+            #expect(mock.terminate().status == 0)
+        }
+    }
+
     @Test func aTakenPortExitsWith1AndSaysSo() throws {
         let mock = try RunningMock()
         defer { _ = mock.terminate() }
