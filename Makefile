@@ -3,7 +3,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: run test swift-test contract-test sanitize container-test
+.PHONY: run test swift-test contract-test sanitize container-test bench
 
 run:
 	@scripts/install-deps.sh
@@ -33,3 +33,8 @@ sanitize:
 
 container-test:
 	scripts/container-test.sh
+
+# Throughput, latency, start time and memory against a bare libmicrohttpd server and
+# a peer mock; writes Benchmarks/RESULTS.md (about 6 minutes).
+bench:
+	Benchmarks/bench.sh
