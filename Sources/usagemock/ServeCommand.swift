@@ -62,6 +62,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
 
+        // With TZ unset, glibc re-reads /etc/localtime for every log line's timestamp
+        // (a stat per request); naming the file once keeps local time without that.
+        setenv("TZ", ":/etc/localtime", 0)
         var logger = Logger(label: "usagemock")
         logger.logLevel = logLevel
         let configuration = ServerConfiguration(

@@ -90,11 +90,21 @@ struct HookBridgeProvider: ServedProvider {
         }, headers: [.requestID: requestID])
     }
 
-    /// `req_` and 24 lowercase alphanumerics, new for every response.
+    /// `req_` and 24 lowercase alphanumerics, new for every response: 12 base-36
+    /// digits from each of two random words (36^12 < 2^64), two reads of the system
+    /// generator rather than one per character.
     static func newRequestID() -> String {
         var random = SystemRandomNumberGenerator()
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
-        return "req_" + String(decoding: (0..<24).map { _ in alphabet.randomElement(using: &random)! }, as: UTF8.self)
+        var id = Array("req_".utf8)
+        for _ in 0..<2 {
+            var word = random.next()
+            for _ in 0..<12 {
+                id.append(alphabet[Int(word % 36)])
+                word /= 36
+            }
+        }
+        return String(decoding: id, as: UTF8.self)
     }
 
     /// `{"error":{"code":C,"message":M},"meta":{"request_id":R}}`, with `X-Request-Id`.
