@@ -40,6 +40,10 @@ public enum RequestRejection: Sendable, Equatable {
     case headTooLarge(limit: Int)
     /// The method is not a valid HTTP token.
     case malformedMethod
+    /// A header field libmicrohttpd let through but HTTP forbids (RFC 9112 §3.2, §5,
+    /// §6.3): an invalid field name, a missing or repeated Host, conflicting
+    /// Content-Lengths. The text says which.
+    case malformedHeader(String)
 }
 
 /// What the server calls, on one of its pool threads, for every request.

@@ -52,6 +52,8 @@ public struct MockApplication: HTTPResponder {
             response = MockError.response(.uriTooLong, error: "uri_too_long", message: "request line exceeds \(limit) bytes")
         case .malformedMethod:
             response = MockError.response(.badRequest, error: "bad_request", message: "malformed request method")
+        case .malformedHeader(let problem):
+            response = MockError.response(.badRequest, error: "bad_request", message: "malformed request head: \(problem)")
         }
         let path = head.path.map { String($0.prefix(200)) } ?? ""
         logAccess(method: head.method.rawValue, path: path, status: response.head.status.code, since: .now)
