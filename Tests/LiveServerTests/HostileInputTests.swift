@@ -266,11 +266,12 @@ import Glibc
         }
         for (count, connection) in connections {
             let reply = HostileReply(connection)
-            #expect(reply.outcome != .closed, "\(count) parameters: \(reply)")
             if count < 990 {
                 #expect(reply.status == 200, "\(count) parameters: \(reply)")
             } else {
-                withKnownIssue("\(count) query parameters: libmicrohttpd holds the request until the idle timeout") {
+                // Usually held until the idle timeout; under a sanitizer's timing it is
+                // sometimes closed without an answer instead.
+                withKnownIssue("\(count) query parameters: libmicrohttpd holds the request until the idle timeout", isIntermittent: true) {
                     #expect(reply.status == 200 || reply.status == 414 || reply.status == 431, "\(count) parameters: \(reply)")
                 }
             }
