@@ -15,8 +15,11 @@ import Darwin
 /// - the server passes itself unretained as every callback's context; `shutdown` stops
 ///   the daemon, joining its threads, before the server can go away;
 /// - each request gets a `RequestContext`, retained when libmicrohttpd first reports the
-///   request (URI log callback) and released in the request-completed callback, which
-///   libmicrohttpd promises for every request it reported;
+///   request (URI log callback) and released in the request-completed callback; the
+///   server also keeps it in `liveRequests`, because libmicrohttpd 0.9.75 skips that
+///   callback for some requests it abandons (seen under ASan with a request that
+///   overflowed the connection's memory pool), and releases what is left once the
+///   daemon has stopped;
 /// - response bodies are copied into libmicrohttpd (`MHD_RESPMEM_MUST_COPY`), so no
 ///   Swift buffer has to outlive the call that queues it.
 public final class HTTPServer: Sendable {
@@ -27,9 +30,9 @@ public final class HTTPServer: Sendable {
 
     private let daemon: Mutex<DaemonHandle?>
     private let listenDescriptor: Int32
-    /// Requests that libmicrohttpd reported and has not completed: what a graceful
-    /// shutdown waits for.
-    private let requestsInFlight = Atomic<Int>(0)
+    /// Requests that libmicrohttpd reported and has not completed, each retained once:
+    /// what a graceful shutdown waits for.
+    private let liveRequests = Mutex<[UInt: RetainedContext]>([:])
     /// Set once shutdown begins: responses then close their connection, so keep-alive
     /// clients stop sending and the requests in flight drain.
     private let isShuttingDown = Atomic<Bool>(false)
@@ -85,7 +88,7 @@ public final class HTTPServer: Sendable {
         if quiesced {
             let clock = ContinuousClock()
             let deadline = clock.now.advanced(by: gracePeriod)
-            while requestsInFlight.load(ordering: .acquiring) > 0, clock.now < deadline {
+            while !liveRequests.withLock({ $0.isEmpty }), clock.now < deadline {
                 usleep(2_000)
             }
         }
@@ -98,18 +101,27 @@ public final class HTTPServer: Sendable {
             if let handle { MHD_stop_daemon(handle.pointer) }
             handle = nil
         }
+        // The daemon's threads are joined: no callback can still use these.
+        let abandoned = liveRequests.withLock { live in
+            defer { live.removeAll() }
+            return Array(live.values)
+        }
+        abandoned.forEach { $0.context.release() }
     }
 
     // MARK: Per-request work, called from the C callbacks below
 
-    fileprivate func begin(target: String) -> RequestContext {
-        requestsInFlight.add(1, ordering: .relaxed)
-        return RequestContext(target: target)
+    /// A new request's context, retained until `end`.
+    fileprivate func begin(target: String) -> UnsafeMutableRawPointer {
+        let context = Unmanaged.passRetained(RequestContext(target: target))
+        let pointer = context.toOpaque()
+        liveRequests.withLock { $0[UInt(bitPattern: pointer)] = RetainedContext(context: context) }
+        return pointer
     }
 
-    fileprivate func end(_ context: Unmanaged<RequestContext>) {
-        context.release()
-        requestsInFlight.subtract(1, ordering: .releasing)
+    fileprivate func end(_ pointer: UnsafeMutableRawPointer) {
+        let removed = liveRequests.withLock { $0.removeValue(forKey: UInt(bitPattern: pointer)) }
+        removed?.context.release()
     }
 
     fileprivate func handle(
@@ -195,6 +207,12 @@ public final class HTTPServer: Sendable {
     }
 }
 
+/// A request's retained context in the server's registry; the registry only stores
+/// it and releases it, never uses it, so it may cross threads.
+private struct RetainedContext: @unchecked Sendable {
+    let context: Unmanaged<RequestContext>
+}
+
 /// The daemon pointer, owned by `HTTPServer` and only touched under its lock.
 private struct DaemonHandle: @unchecked Sendable {
     let pointer: OpaquePointer
@@ -249,14 +267,13 @@ private let requestStarted: @convention(c) (UnsafeMutableRawPointer?, UnsafePoin
     guard let serverPointer else { return nil }
     let server = Unmanaged<HTTPServer>.fromOpaque(serverPointer).takeUnretainedValue()
     let target = uri.map { String(cString: $0) } ?? ""
-    return Unmanaged.passRetained(server.begin(target: target)).toOpaque()
+    return server.begin(target: target)
 }
 
 private let requestCompleted: MHD_RequestCompletedCallback = { serverPointer, _, contextSlot, _ in
     guard let serverPointer, let contextSlot, let contextPointer = contextSlot.pointee else { return }
     contextSlot.pointee = nil
-    Unmanaged<HTTPServer>.fromOpaque(serverPointer).takeUnretainedValue()
-        .end(Unmanaged<RequestContext>.fromOpaque(contextPointer))
+    Unmanaged<HTTPServer>.fromOpaque(serverPointer).takeUnretainedValue().end(contextPointer)
 }
 
 private let accessHandler: MHD_AccessHandlerCallback = { serverPointer, connection, _, method, version, uploadData, uploadSize, contextSlot in
