@@ -32,7 +32,7 @@ public final class HTTPServer: Sendable {
     private let listenDescriptor: Int32
     /// Requests that libmicrohttpd reported and has not completed, each retained once:
     /// what a graceful shutdown waits for.
-    private let liveRequests = Mutex<[UInt: RetainedContext]>([:])
+    private let liveRequests = PThreadLocked<[UInt: RetainedContext]>([:])
     /// Set once shutdown begins: responses then close their connection, so keep-alive
     /// clients stop sending and the requests in flight drain.
     private let isShuttingDown = Atomic<Bool>(false)
