@@ -2,12 +2,6 @@ import HTTPTypes
 import Logging
 import MicroHTTPDServer
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The whole mock as one responder: the admin routes and every provider of the loaded
 /// scenario behind one router, with an access-log line per request.
 ///
