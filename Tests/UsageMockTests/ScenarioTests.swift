@@ -72,7 +72,48 @@ import Testing
         (scenario(#""sybilion":{"accounts":[{"keys":["k"],"events":[{"id":1,"endpoint":null,"units":1,"credits_charged":1,"eur_cents_charged":1,"created_at":"2026-01-01T00:00:00Z","async_job_id":"ABC"}]}]}"#),
          "$.providers.sybilion.accounts[0].events[0].async_job_id", "must be a lowercase UUID or null"),
         (#"{"name":"t","clock":"yesterday","providers":{}}"#, "$.clock", "expected a UTC timestamp"),
+        (#"{"name":"t","clock":"1969-12-31T23:59:59Z","providers":{}}"#, "$.clock", "from 1970 on"),
+        // Bounds that keep generating and serving rows from overflowing (each case sits just past its limit).
+        (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":9007199254740992}]}"#),
+         "$.providers.poe.accounts[0].balance", "out of range: scenario integers stay within ±9007199254740991"),
+        (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":0,"generators":[{"seed":1,"count":1,"age_seconds":{"min":0,"max":1795262400},"bot_names":["b"],"cost_points":{"min":0,"max":0}}]}]}"#),
+         "$.providers.poe.accounts[0].generators[0].age_seconds.max", "must be below 1795262400"),
+        (scenario(#""klaim":{"accounts":[{"keys":["k"],"app_id":"a","users":[{"user_id":"u","generator":{"seed":1,"count":2,"opening_balance":9007199254740990,"age_seconds":{"min":0,"max":0},"credit_change":{"min":-1,"max":1},"source_types":["s"],"descriptions":["d"]}}]}]}"#),
+         "$.providers.klaim.accounts[0].users[0].generator", "a running balance could leave ±9007199254740991"),
+        (scenario(#""klaim":{"accounts":[{"keys":["k"],"app_id":"a","users":[{"user_id":"u","records":[{"created_at":-1,"credit_change":0,"credit_balance":0,"source_type":"s","description":"d"}]}]}]}"#),
+         "$.providers.klaim.accounts[0].users[0].records[0].created_at", "must be Unix milliseconds from 1970 through 9999"),
+        (scenario(#""klaim":{"accounts":[{"keys":["k"],"app_id":"a","users":[{"user_id":"u","records":[{"created_at":253402300800000,"credit_change":0,"credit_balance":0,"source_type":"s","description":"d"}]}]}]}"#),
+         "$.providers.klaim.accounts[0].users[0].records[0].created_at", "must be Unix milliseconds from 1970 through 9999"),
+        (scenario(#""hookbridge":{"accounts":[{"keys":["k"],"generators":[{"seed":1,"count":3,"end_month":"1970-02","message_count":{"min":0,"max":1},"plan_limits":[null]}]}]}"#),
+         "$.providers.hookbridge.accounts[0].generators[0].count", "reaches before 1970: at most 2 months end at 1970-02"),
+        (scenario(#""hookbridge":{"accounts":[{"keys":["k"],"months":[{"period_start":"1969-12-01","message_count":1}]}]}"#),
+         "$.providers.hookbridge.accounts[0].months[0].period_start", "must be the first day of a month"),
+        (scenario(#""sybilion":{"accounts":[{"keys":["k"],"events":[{"id":1,"endpoint":null,"units":1,"credits_charged":1,"eur_cents_charged":1,"created_at":"0001-01-01T00:00:00Z","async_job_id":null}]}]}"#),
+         "$.providers.sybilion.accounts[0].events[0].created_at", "from 1970 on"),
+        (scenario(#""sybilion":{"accounts":[{"keys":["k"],"generators":[{"seed":1,"count":1,"age_seconds":{"min":0,"max":0},"endpoints":[null],"units":{"min":0,"max":94906266},"credits_per_unit":{"min":0,"max":94906266},"eur_cents_per_credit":{"min":0,"max":0}}]}]}"#),
+         "$.providers.sybilion.accounts[0].generators[0]", "units.max × credits_per_unit.max must stay within 9007199254740991"),
+        (scenario(#""sybilion":{"accounts":[{"keys":["k"],"generators":[{"seed":1,"count":1,"age_seconds":{"min":0,"max":0},"endpoints":[null],"units":{"min":0,"max":3},"credits_per_unit":{"min":0,"max":1},"eur_cents_per_credit":{"min":0,"max":3002399751580331}}]}]}"#),
+         "$.providers.sybilion.accounts[0].generators[0]", "× eur_cents_per_credit.max must stay within"),
+        (scenario(#""sybilion":{"accounts":[{"keys":["k"],"generators":[{"seed":1,"count":2,"first_id":9007199254740991,"age_seconds":{"min":0,"max":0},"endpoints":[null],"units":{"min":0,"max":0},"credits_per_unit":{"min":0,"max":0},"eur_cents_per_credit":{"min":0,"max":0}}]}]}"#),
+         "$.providers.sybilion.accounts[0].generators[0].first_id", "first_id + count - 1 must stay within"),
     ]
+
+    /// Scenarios the fuzzer once crashed the loader with (`Fuzz/Crashers/FuzzScenario`):
+    /// each must now be refused with a reason, not trap.
+    @Test(arguments: try! FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("Fuzz/Crashers/FuzzScenario").path).sorted())
+    func fuzzerCrashersAreRefused(_ name: String) throws {
+        let json = try Data(contentsOf: repositoryRoot.appendingPathComponent("Fuzz/Crashers/FuzzScenario/\(name)"))
+        #expect(throws: ScenarioError.self) { try ScenarioLoader.load(json: json, file: name) }
+    }
+
+    /// The largest values the bounds allow still load and serve.
+    @Test func valuesAtTheBoundsLoad() throws {
+        let json = Self.scenario(#""klaim":{"accounts":[{"keys":["k"],"app_id":"a","users":[{"user_id":"u","generator":{"seed":1,"count":2,"opening_balance":9007199254740989,"age_seconds":{"min":0,"max":1795262399},"credit_change":{"min":-1,"max":1},"source_types":["s"],"descriptions":["d"]}}]}]},"sybilion":{"accounts":[{"keys":["s"],"generators":[{"seed":1,"count":2,"first_id":9007199254740990,"age_seconds":{"min":0,"max":1795262399},"endpoints":[null],"units":{"min":0,"max":94906265},"credits_per_unit":{"min":0,"max":94906265},"eur_cents_per_credit":{"min":0,"max":1}}]}]}"#)
+        let application = application(try loadScenario(json))
+        #expect(send(.post, "/users/u/credits/usage", key: "k", to: application).status == 200)
+        let events = send(.get, "/api/v1/usage?sort=created_at&order=asc", key: "s", to: application).object["usage_events"] as? [[String: Any]] ?? []
+        #expect(events.compactMap { $0["id"] as? Int }.sorted() == [9007199254740990, 9007199254740991])
+    }
 
     @Test(arguments: broken.indices)
     func brokenScenariosAreRefusedWithPathAndReason(_ index: Int) {

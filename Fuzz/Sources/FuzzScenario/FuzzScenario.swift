@@ -91,9 +91,11 @@ private let edges: [Int] = [
     1_000_000_000_000, 9_000_000_000_000, 10_000_000_000_000, 1_000_000_000_000_000, 10_000_000_000_000_000,
     1_000_000_000_000_000_000, Int.max, Int.max - 1, Int.max / 1000, Int.max / 1_000_000, Int.min, Int.min + 1,
     -1_000_000_000_000, -(1 << 62),
+    // Around the loader's bounds (ScenarioBounds): the largest exact JSON integer, its root, the last instant.
+    (1 << 53) - 1, -((1 << 53) - 1), (1 << 53) - 2, 94_906_265, 94_906_266, 253_402_300_799, 253_402_300_799_999,
 ]
 
-private let clocks = ["2026-11-21T12:00:00Z", "1970-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2024-02-29T23:59:59Z"]
+private let clocks = ["2026-11-21T12:00:00Z", "1970-01-01T00:00:00Z", "1970-01-01T00:00:01Z", "1969-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2024-02-29T23:59:59Z"]
 
 /// A scenario with every numeric field chosen by the input; its first byte says which
 /// providers it has.

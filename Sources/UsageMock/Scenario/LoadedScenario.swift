@@ -26,6 +26,15 @@ struct ScenarioContext {
         self.clockSeconds = clockSeconds
     }
 
+    /// Refuses generator ages that are negative or reach before 1970, so every generated
+    /// instant is one the providers' formats can write.
+    func checkAges(_ ages: IntRange, at path: JSONPath) throws(ScenarioError) {
+        guard ages.min >= 0 else { throw path["min"].error("must not be negative") }
+        guard ages.max < clockSeconds else {
+            throw path["max"].error("must be below \(clockSeconds): an older entry would date from before 1970")
+        }
+    }
+
     /// Records the account's keys; refuses an empty, spaced or already used key.
     mutating func claim(keys: [String], at path: JSONPath) throws(ScenarioError) {
         guard !keys.isEmpty else { throw path.error("an account needs at least one key") }

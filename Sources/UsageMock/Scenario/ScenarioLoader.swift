@@ -50,7 +50,7 @@ public enum ScenarioLoader {
         } else if let parsed = UTCTime.parseTimestamp(document.clock) {
             clockSeconds = parsed
         } else {
-            throw JSONPath.root["clock"].error("expected a UTC timestamp like 2026-11-21T12:00:00Z, or \"wall\"")
+            throw JSONPath.root["clock"].error("expected a UTC timestamp from 1970 on, like 2026-11-21T12:00:00Z, or \"wall\"")
         }
         guard !document.name.isEmpty else { throw JSONPath.root["name"].error("must not be empty") }
         var context = ScenarioContext(clockSeconds: clockSeconds)

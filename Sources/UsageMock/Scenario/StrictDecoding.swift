@@ -39,8 +39,8 @@ struct IntRange: Decodable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
-        min = try container.decode(Int.self, forKey: .min)
-        max = try container.decode(Int.self, forKey: .max)
+        min = try container.decodeBounded(forKey: .min)
+        max = try container.decodeBounded(forKey: .max)
         guard min <= max else {
             throw DecodingError.dataCorruptedError(forKey: .max, in: container, debugDescription: "max (\(max)) is below min (\(min))")
         }
@@ -48,5 +48,33 @@ struct IntRange: Decodable, Sendable {
 
     func random(using generator: inout SeededGenerator) -> Int {
         Int.random(in: min...max, using: &generator)
+    }
+}
+
+/// The limits every number in a scenario keeps to, so that generating and serving rows
+/// never overflows and every client reads the numbers exactly.
+enum ScenarioBounds {
+    /// Integers beyond 2^53 − 1 lose precision in JavaScript and other clients that read
+    /// JSON numbers as doubles.
+    static let integers = -9_007_199_254_740_991...9_007_199_254_740_991
+    /// 1970-01-01T00:00:00Z through 9999-12-31T23:59:59Z: the instants the providers'
+    /// timestamp formats can write.
+    static let seconds = 0...253_402_300_799
+}
+
+extension KeyedDecodingContainer {
+    /// An integer within `ScenarioBounds.integers`.
+    func decodeBounded(forKey key: Key) throws -> Int {
+        let value = try decode(Int.self, forKey: key)
+        guard ScenarioBounds.integers.contains(value) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self,
+                debugDescription: "\(value) is out of range: scenario integers stay within ±\(ScenarioBounds.integers.upperBound)")
+        }
+        return value
+    }
+
+    func decodeBoundedIfPresent(forKey key: Key) throws -> Int? {
+        try contains(key) && !decodeNil(forKey: key) ? decodeBounded(forKey: key) : nil
     }
 }

@@ -36,12 +36,13 @@ enum UTCTime {
         return next - daysFromCivil(year: year, month: month, day: 1)
     }
 
-    /// `2026-11-21T12:00:00Z` → seconds since 1970; nil for any other form.
+    /// `2026-11-21T12:00:00Z` → seconds since 1970; nil for any other form or a year
+    /// before 1970.
     static func parseTimestamp(_ text: String) -> Int? {
         let bytes = Array(text.utf8)
         guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
               bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z"),
-              let year = number(bytes[0..<4]), let month = number(bytes[5..<7]), let day = number(bytes[8..<10]),
+              let year = number(bytes[0..<4]), year >= 1970, let month = number(bytes[5..<7]), let day = number(bytes[8..<10]),
               let hour = number(bytes[11..<13]), let minute = number(bytes[14..<16]), let second = number(bytes[17..<19]),
               (1...12).contains(month), (1...daysInMonth(year: year, month: month)).contains(day),
               hour < 24, minute < 60, second < 60
@@ -49,11 +50,12 @@ enum UTCTime {
         return daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
     }
 
-    /// `2026-02-01` → (year, month, day); nil for any other form or a day the month lacks.
+    /// `2026-02-01` → (year, month, day); nil for any other form, a day the month lacks
+    /// or a year before 1970.
     static func parseDate(_ text: String) -> Civil? {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              let year = number(bytes[0..<4]), let month = number(bytes[5..<7]), let day = number(bytes[8..<10]),
+              let year = number(bytes[0..<4]), year >= 1970, let month = number(bytes[5..<7]), let day = number(bytes[8..<10]),
               (1...12).contains(month), (1...daysInMonth(year: year, month: month)).contains(day)
         else { return nil }
         return Civil(year: year, month: month, day: day)

@@ -38,9 +38,9 @@ struct HookBridgeSection: ProviderSection {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
             periodStart = try container.decode(String.self, forKey: .periodStart)
             periodEnd = try container.decodeIfPresent(String.self, forKey: .periodEnd)
-            messageCount = try container.decode(Int.self, forKey: .messageCount)
-            overageCount = try container.decodeIfPresent(Int.self, forKey: .overageCount)
-            planLimit = try container.decodeIfPresent(Int.self, forKey: .planLimit)
+            messageCount = try container.decodeBounded(forKey: .messageCount)
+            overageCount = try container.decodeBoundedIfPresent(forKey: .overageCount)
+            planLimit = try container.decodeBoundedIfPresent(forKey: .planLimit)
         }
     }
 
@@ -60,7 +60,7 @@ struct HookBridgeSection: ProviderSection {
         init(from decoder: any Decoder) throws {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
             seed = try container.decode(UInt64.self, forKey: .seed)
-            count = try container.decode(Int.self, forKey: .count)
+            count = try container.decodeBounded(forKey: .count)
             endMonth = try container.decodeIfPresent(String.self, forKey: .endMonth)
             messageCount = try container.decode(IntRange.self, forKey: .messageCount)
             planLimits = try container.decode([Int?].self, forKey: .planLimits)
@@ -108,7 +108,7 @@ struct HookBridgeSection: ProviderSection {
             let generatorPath = path["generators"][index]
             guard (0...12_000).contains(generator.count) else { throw generatorPath["count"].error("must be between 0 and 12000") }
             guard generator.messageCount.min >= 0 else { throw generatorPath["message_count"]["min"].error("must not be negative") }
-            guard !generator.planLimits.isEmpty, generator.planLimits.allSatisfy({ ($0 ?? 0) >= 0 }) else {
+            guard !generator.planLimits.isEmpty, generator.planLimits.allSatisfy({ (0...ScenarioBounds.integers.upperBound).contains($0 ?? 0) }) else {
                 throw generatorPath["plan_limits"].error("must be a non-empty list of non-negative integers or null")
             }
             let clock = UTCTime.civil(fromSeconds: clockSeconds)
@@ -116,6 +116,9 @@ struct HookBridgeSection: ProviderSection {
             if let endMonth = generator.endMonth {
                 guard let parsed = UTCTime.parseDate(endMonth + "-01") else { throw generatorPath["end_month"].error("must be YYYY-MM") }
                 endIndex = parsed.year * 12 + parsed.month - 1
+            }
+            guard endIndex - generator.count + 1 >= 1970 * 12 else {
+                throw generatorPath["count"].error("reaches before 1970: at most \(endIndex - 1970 * 12 + 1) months end at \(UTCTime.date(year: endIndex / 12, month: endIndex % 12 + 1, day: 1).prefix(7))")
             }
             var random = SeededGenerator(seed: generator.seed)
             for offset in 0..<generator.count {

@@ -40,7 +40,7 @@ struct KlaimSection: ProviderSection {
         init(from decoder: any Decoder) throws {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
             userID = try container.decode(String.self, forKey: .userID)
-            openingBalance = try container.decodeIfPresent(Int.self, forKey: .openingBalance)
+            openingBalance = try container.decodeBoundedIfPresent(forKey: .openingBalance)
             records = try container.decodeIfPresent([Record].self, forKey: .records) ?? []
             generator = try container.decodeIfPresent(RecordGenerator.self, forKey: .generator)
         }
@@ -63,9 +63,9 @@ struct KlaimSection: ProviderSection {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
-            createdAt = try container.decode(Int.self, forKey: .createdAt)
-            creditChange = try container.decode(Int.self, forKey: .creditChange)
-            creditBalance = try container.decode(Int.self, forKey: .creditBalance)
+            createdAt = try container.decodeBounded(forKey: .createdAt)
+            creditChange = try container.decodeBounded(forKey: .creditChange)
+            creditBalance = try container.decodeBounded(forKey: .creditBalance)
             sourceType = try container.decode(String.self, forKey: .sourceType)
             description = try container.decode(String.self, forKey: .description)
             typeID = try container.decodeIfPresent(String.self, forKey: .typeID)
@@ -91,17 +91,22 @@ struct KlaimSection: ProviderSection {
         init(from decoder: any Decoder) throws {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
             seed = try container.decode(UInt64.self, forKey: .seed)
-            count = try container.decode(Int.self, forKey: .count)
-            openingBalance = try container.decodeIfPresent(Int.self, forKey: .openingBalance) ?? 0
+            count = try container.decodeBounded(forKey: .count)
+            openingBalance = try container.decodeBoundedIfPresent(forKey: .openingBalance) ?? 0
             ageSeconds = try container.decode(IntRange.self, forKey: .ageSeconds)
             creditChange = try container.decode(IntRange.self, forKey: .creditChange)
             sourceTypes = try container.decode([String].self, forKey: .sourceTypes)
             descriptions = try container.decode([String].self, forKey: .descriptions)
         }
 
-        func validate(at path: JSONPath) throws(ScenarioError) {
+        func validate(in context: ScenarioContext, at path: JSONPath) throws(ScenarioError) {
             guard (0...10_000_000).contains(count) else { throw path["count"].error("must be between 0 and 10000000") }
-            guard ageSeconds.min >= 0 else { throw path["age_seconds"]["min"].error("must not be negative") }
+            try context.checkAges(ageSeconds, at: path["age_seconds"])
+            let largestChange = Swift.max(creditChange.min.magnitude, creditChange.max.magnitude)
+            let (drift, overflow) = UInt(count).multipliedReportingOverflow(by: largestChange)
+            guard !overflow, drift <= ScenarioBounds.integers.upperBound.magnitude - openingBalance.magnitude else {
+                throw path.error("a running balance could leave ±\(ScenarioBounds.integers.upperBound): |opening_balance| + count × the largest |credit_change| must stay within it")
+            }
             guard !sourceTypes.isEmpty else { throw path["source_types"].error("must not be empty") }
             guard !descriptions.isEmpty else { throw path["descriptions"].error("must not be empty") }
         }
@@ -135,7 +140,7 @@ struct KlaimSection: ProviderSection {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
-            count = try container.decode(Int.self, forKey: .count)
+            count = try container.decodeBounded(forKey: .count)
             userIDPrefix = try container.decode(String.self, forKey: .userIDPrefix)
             records = try container.decode(RecordGenerator.self, forKey: .records)
         }
@@ -158,12 +163,12 @@ struct KlaimSection: ProviderSection {
             }
             for (index, user) in account.users.enumerated() {
                 let userPath = accountPath["users"][index]
-                try add(user.userID, try Self.records(of: user, clockMillis: clockMillis, at: userPath), at: userPath)
+                try add(user.userID, try Self.records(of: user, context: context, at: userPath), at: userPath)
             }
             for (index, generator) in account.userGenerators.enumerated() {
                 let generatorPath = accountPath["user_generators"][index]
                 guard (0...1_000_000).contains(generator.count) else { throw generatorPath["count"].error("must be between 0 and 1000000") }
-                try generator.records.validate(at: generatorPath["records"])
+                try generator.records.validate(in: context, at: generatorPath["records"])
                 for number in 0..<generator.count {
                     let userID = generator.userIDPrefix + String(number).leftPadded(to: 4)
                     let records = generator.records.records(userID: userID, clockMillis: clockMillis, stream: UInt64(number))
@@ -176,16 +181,19 @@ struct KlaimSection: ProviderSection {
     }
 
     /// A user's records in time order, the balance chain checked (SPEC.md section 4).
-    private static func records(of user: User, clockMillis: Int, at path: JSONPath) throws(ScenarioError) -> [KlaimProvider.RecordRow] {
+    private static func records(of user: User, context: ScenarioContext, at path: JSONPath) throws(ScenarioError) -> [KlaimProvider.RecordRow] {
         if let generator = user.generator {
             guard user.records.isEmpty else { throw path["generator"].error("a user has records or a generator, not both") }
-            try generator.validate(at: path["generator"])
-            return generator.records(userID: user.userID, clockMillis: clockMillis)
+            try generator.validate(in: context, at: path["generator"])
+            return generator.records(userID: user.userID, clockMillis: context.clockSeconds * 1000)
         }
         var rows: [(index: Int, row: KlaimProvider.RecordRow)] = []
         var typeIDs: [String: Int] = [:]
         for (index, record) in user.records.enumerated() {
             let recordPath = path["records"][index]
+            guard (ScenarioBounds.seconds.lowerBound * 1000...ScenarioBounds.seconds.upperBound * 1000 + 999).contains(record.createdAt) else {
+                throw recordPath["created_at"].error("must be Unix milliseconds from 1970 through 9999")
+            }
             let typeID = record.typeID ?? KlaimProvider.RecordRow.typeIDPrefix(record.createdAt) + derivedSuffix(user.userID, index)
             guard KlaimProvider.RecordRow.isValidTypeID(typeID) else {
                 throw recordPath["type_id"].error("must be YYYYMMDDHHMMSS_ followed by 5 lowercase letters or digits")

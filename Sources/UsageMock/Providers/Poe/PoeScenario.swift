@@ -17,7 +17,7 @@ struct PoeSection: ProviderSection {
         init(from decoder: any Decoder) throws {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
             keys = try container.decode([String].self, forKey: .keys)
-            balance = try container.decode(Int.self, forKey: .balance)
+            balance = try container.decodeBounded(forKey: .balance)
             entries = try container.decodeIfPresent([Entry].self, forKey: .entries) ?? []
             generators = try container.decodeIfPresent([Generator].self, forKey: .generators) ?? []
         }
@@ -42,11 +42,11 @@ struct PoeSection: ProviderSection {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
-            creationTime = try container.decode(Int.self, forKey: .creationTime)
+            creationTime = try container.decodeBounded(forKey: .creationTime)
             botName = try container.decode(String.self, forKey: .botName)
             queryID = try container.decode(String.self, forKey: .queryID)
             usageType = try container.decode(String.self, forKey: .usageType)
-            costPoints = try container.decode(Int.self, forKey: .costPoints)
+            costPoints = try container.decodeBounded(forKey: .costPoints)
         }
     }
 
@@ -67,7 +67,7 @@ struct PoeSection: ProviderSection {
         init(from decoder: any Decoder) throws {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
             seed = try container.decode(UInt64.self, forKey: .seed)
-            count = try container.decode(Int.self, forKey: .count)
+            count = try container.decodeBounded(forKey: .count)
             ageSeconds = try container.decode(IntRange.self, forKey: .ageSeconds)
             botNames = try container.decode([String].self, forKey: .botNames)
             usageTypes = try container.decodeIfPresent([String].self, forKey: .usageTypes) ?? PoeSection.usageTypes
@@ -96,13 +96,13 @@ struct PoeSection: ProviderSection {
         for (index, account) in accounts.enumerated() {
             let accountPath = path["accounts"][index]
             try context.claim(keys: account.keys, at: accountPath["keys"])
-            let entries = try validatedEntries(of: account, clockMicros: context.clockSeconds * 1_000_000, at: accountPath)
+            let entries = try validatedEntries(of: account, context: context, at: accountPath)
             served.append((account.keys, PoeProvider.Account(balance: account.balance, entries: entries, clockMicros: context.clockSeconds * 1_000_000)))
         }
         return PoeProvider(directory: AccountDirectory(served))
     }
 
-    private func validatedEntries(of account: Account, clockMicros: Int, at path: JSONPath) throws(ScenarioError) -> [Entry] {
+    private func validatedEntries(of account: Account, context: ScenarioContext, at path: JSONPath) throws(ScenarioError) -> [Entry] {
         var queryIDs = Set<String>()
         for (index, entry) in account.entries.enumerated() {
             let entryPath = path["entries"][index]
@@ -119,13 +119,13 @@ struct PoeSection: ProviderSection {
         for (index, generator) in account.generators.enumerated() {
             let generatorPath = path["generators"][index]
             guard (0...10_000_000).contains(generator.count) else { throw generatorPath["count"].error("must be between 0 and 10000000") }
-            guard generator.ageSeconds.min >= 0 else { throw generatorPath["age_seconds"]["min"].error("must not be negative") }
+            try context.checkAges(generator.ageSeconds, at: generatorPath["age_seconds"])
             guard !generator.botNames.isEmpty else { throw generatorPath["bot_names"].error("must not be empty") }
             guard !generator.usageTypes.isEmpty, generator.usageTypes.allSatisfy(Self.usageTypes.contains) else {
                 throw generatorPath["usage_types"].error("must be a non-empty list of: \(Self.usageTypes.joined(separator: ", "))")
             }
             guard generator.costPoints.min >= 0 else { throw generatorPath["cost_points"]["min"].error("must not be negative") }
-            entries += generator.entries(clockMicros: clockMicros, taken: &queryIDs)
+            entries += generator.entries(clockMicros: context.clockSeconds * 1_000_000, taken: &queryIDs)
         }
         return entries
     }

@@ -37,11 +37,11 @@ struct SybilionSection: ProviderSection {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
-            id = try container.decode(Int.self, forKey: .id)
+            id = try container.decodeBounded(forKey: .id)
             endpoint = try container.decodeIfPresent(String.self, forKey: .endpoint)
-            units = try container.decode(Int.self, forKey: .units)
-            creditsCharged = try container.decode(Int.self, forKey: .creditsCharged)
-            eurCentsCharged = try container.decode(Int.self, forKey: .eurCentsCharged)
+            units = try container.decodeBounded(forKey: .units)
+            creditsCharged = try container.decodeBounded(forKey: .creditsCharged)
+            eurCentsCharged = try container.decodeBounded(forKey: .eurCentsCharged)
             createdAt = try container.decode(String.self, forKey: .createdAt)
             asyncJobID = try container.decodeIfPresent(String.self, forKey: .asyncJobID)
         }
@@ -69,14 +69,30 @@ struct SybilionSection: ProviderSection {
         init(from decoder: any Decoder) throws {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
             seed = try container.decode(UInt64.self, forKey: .seed)
-            count = try container.decode(Int.self, forKey: .count)
-            firstID = try container.decodeIfPresent(Int.self, forKey: .firstID) ?? 1
+            count = try container.decodeBounded(forKey: .count)
+            firstID = try container.decodeBoundedIfPresent(forKey: .firstID) ?? 1
             ageSeconds = try container.decode(IntRange.self, forKey: .ageSeconds)
             endpoints = try container.decode([String?].self, forKey: .endpoints)
             units = try container.decode(IntRange.self, forKey: .units)
             creditsPerUnit = try container.decode(IntRange.self, forKey: .creditsPerUnit)
             eurCentsPerCredit = try container.decode(IntRange.self, forKey: .eurCentsPerCredit)
-            asyncJobPercent = try container.decodeIfPresent(Int.self, forKey: .asyncJobPercent) ?? 50
+            asyncJobPercent = try container.decodeBoundedIfPresent(forKey: .asyncJobPercent) ?? 50
+        }
+
+        /// Refuses ranges whose products or ids would leave `ScenarioBounds.integers`.
+        func checkTotals(at path: JSONPath) throws(ScenarioError) {
+            let limit = ScenarioBounds.integers.upperBound
+            let (credits, creditsOverflow) = units.max.multipliedReportingOverflow(by: creditsPerUnit.max)
+            guard !creditsOverflow, credits <= limit else {
+                throw path.error("units.max × credits_per_unit.max must stay within \(limit)")
+            }
+            let (cents, centsOverflow) = credits.multipliedReportingOverflow(by: eurCentsPerCredit.max)
+            guard !centsOverflow, cents <= limit else {
+                throw path.error("units.max × credits_per_unit.max × eur_cents_per_credit.max must stay within \(limit)")
+            }
+            guard count == 0 || firstID <= limit - (count - 1) else {
+                throw path["first_id"].error("first_id + count - 1 must stay within \(limit)")
+            }
         }
 
         func events(clockSeconds: Int) -> [SybilionProvider.EventRow] {
@@ -119,19 +135,19 @@ struct SybilionSection: ProviderSection {
         for (index, account) in accounts.enumerated() {
             let accountPath = path["accounts"][index]
             try context.claim(keys: account.keys, at: accountPath["keys"])
-            let events = try validatedEvents(of: account, clockSeconds: context.clockSeconds, at: accountPath)
+            let events = try validatedEvents(of: account, context: context, at: accountPath)
             served.append((account.keys, SybilionProvider.Account(events: events)))
         }
         return SybilionProvider(directory: AccountDirectory(served))
     }
 
-    private func validatedEvents(of account: Account, clockSeconds: Int, at path: JSONPath) throws(ScenarioError) -> [SybilionProvider.EventRow] {
+    private func validatedEvents(of account: Account, context: ScenarioContext, at path: JSONPath) throws(ScenarioError) -> [SybilionProvider.EventRow] {
         var ids: [Int: JSONPath] = [:]
         var events: [SybilionProvider.EventRow] = []
         for (index, event) in account.events.enumerated() {
             let eventPath = path["events"][index]
             guard let createdAt = UTCTime.parseTimestamp(event.createdAt) else {
-                throw eventPath["created_at"].error("must be a UTC timestamp like 2026-04-30T10:05:42Z")
+                throw eventPath["created_at"].error("must be a UTC timestamp from 1970 on, like 2026-04-30T10:05:42Z")
             }
             if let job = event.asyncJobID, !Self.isLowercaseUUID(job) {
                 throw eventPath["async_job_id"].error("must be a lowercase UUID or null")
@@ -147,13 +163,14 @@ struct SybilionSection: ProviderSection {
         for (index, generator) in account.generators.enumerated() {
             let generatorPath = path["generators"][index]
             guard (0...10_000_000).contains(generator.count) else { throw generatorPath["count"].error("must be between 0 and 10000000") }
-            guard generator.ageSeconds.min >= 0 else { throw generatorPath["age_seconds"]["min"].error("must not be negative") }
+            try context.checkAges(generator.ageSeconds, at: generatorPath["age_seconds"])
             guard !generator.endpoints.isEmpty else { throw generatorPath["endpoints"].error("must not be empty") }
             guard generator.units.min >= 0, generator.creditsPerUnit.min >= 0, generator.eurCentsPerCredit.min >= 0 else {
                 throw generatorPath.error("units, credits_per_unit and eur_cents_per_credit must not be negative")
             }
             guard (0...100).contains(generator.asyncJobPercent) else { throw generatorPath["async_job_percent"].error("must be between 0 and 100") }
-            for event in generator.events(clockSeconds: clockSeconds) {
+            try generator.checkTotals(at: generatorPath)
+            for event in generator.events(clockSeconds: context.clockSeconds) {
                 if let first = ids[event.id] { throw generatorPath.error("generates id \(event.id), already used at \(first)") }
                 ids[event.id] = generatorPath
                 events.append(event)
