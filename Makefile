@@ -3,7 +3,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: run test swift-test contract-test sanitize container-test bench
+.PHONY: run test swift-test contract-test sanitize fuzz soak container-test bench
 
 run:
 	@scripts/install-deps.sh
@@ -30,6 +30,17 @@ sanitize:
 	@scripts/install-deps.sh
 	TSAN_OPTIONS=atexit_sleep_ms=0 $(SWIFT) test --sanitize=thread
 	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $(SWIFT) test --sanitize=address
+
+# libFuzzer on every parser the server owns, FUZZ_SECONDS per target (15 in CI; see
+# scripts/fuzz.sh for longer local runs). Fails on any crash, timeout or OOM.
+FUZZ_SECONDS ?= 15
+fuzz:
+	scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# 60 s of full load across all providers: zero errors and under 10 % RSS growth
+# (not in CI: it needs the machine to itself).
+soak:
+	scripts/soak.sh
 
 container-test:
 	scripts/container-test.sh

@@ -312,6 +312,32 @@ def test_determinism_sequential_and_concurrent(api):
             assert got == baseline[i], (DET_REQUESTS[i], got, baseline[i])
 
 
+def test_burst_of_2000_requests_from_40_clients(api):
+    """40 clients at once, 50 requests each across every provider (a new connection per
+    request): every answer is the one the same request gets alone."""
+    baseline = [_normalised(api.request(m, p, token=k, body=b)) for m, p, k, b in DET_REQUESTS]
+    failures = []
+
+    def client(idx):
+        for j in range(50):
+            i = (idx + j) % len(DET_REQUESTS)
+            m, p, k, b = DET_REQUESTS[i]
+            try:
+                got = _normalised(api.request(m, p, token=k, body=b))
+            except Exception as e:  # a refused or dropped connection is a failure too
+                got = repr(e)
+            if got != baseline[i]:
+                failures.append((DET_REQUESTS[i], got))
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not any(t.is_alive() for t in threads), "clients still waiting after 120 s"
+    assert not failures, f"{len(failures)} of 2000 wrong, first: {failures[:3]}"
+
+
 # ---------------------------------------------------------------------------
 # rule 6: limits and malformed requests
 # ---------------------------------------------------------------------------
