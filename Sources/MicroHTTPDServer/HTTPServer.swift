@@ -257,6 +257,13 @@ final class RequestContext {
         if hosts > 1 { return "more than one Host header field" }
         if hosts == 0, isHTTP11 { return "an HTTP/1.1 request needs a Host header field" }
         if Set(head.headerFields[values: .contentLength]).count > 1 { return "conflicting Content-Length values" }
+        // libmicrohttpd decodes a body only when the field is exactly `chunked` (any case);
+        // with anything else it would read the body until the client closes (RFC 9112
+        // §6.3: answer 400 and close).
+        let codings = head.headerFields[values: .transferEncoding]
+        if !codings.isEmpty, codings.map({ $0.lowercased() }) != ["chunked"] {
+            return "unsupported Transfer-Encoding (only a single chunked coding is accepted)"
+        }
         return nil
     }
 }
