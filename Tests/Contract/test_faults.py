@@ -4,10 +4,9 @@ binary: provider-shaped errors, Retry-After, delays, dropped connections."""
 from __future__ import annotations
 
 import json
-import socket
 import time
-from pathlib import Path
 
+import jsonschema
 import pytest
 
 from conftest import REPO_ROOT, serve_process
@@ -157,6 +156,8 @@ def test_scenario_faults_are_deterministic(tmp_path):
         {"provider": "poe", "route": BALANCE, "status": 429, "every": 2},
         {"provider": "sybilion", "route": "/api/v1/usage", "status": 500, "nth": 1},
     ]
+    schema = json.loads((REPO_ROOT / "Scenarios" / "scenario.schema.json").read_text())
+    jsonschema.validate(scenario, schema)
     path = tmp_path / "faulty.json"
     path.write_text(json.dumps(scenario))
     runs = []
@@ -170,6 +171,9 @@ def test_invalid_scenario_fault_is_refused_by_validate(tmp_path):
     import subprocess, os
     scenario = json.loads((REPO_ROOT / "Scenarios" / "default.json").read_text())
     scenario["faults"] = [{"provider": "poe", "route": BALANCE, "status": 429, "nth": 1, "times": 2}]
+    schema = json.loads((REPO_ROOT / "Scenarios" / "scenario.schema.json").read_text())
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(scenario, schema)
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(scenario))
     binary = os.environ.get("USAGEMOCK_BIN", str(REPO_ROOT / ".build/debug/usagemock"))
