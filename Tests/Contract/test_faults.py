@@ -124,7 +124,7 @@ def test_delay_does_not_block_other_connections(api, faults):
         t.join()
 
 
-def test_drop_closes_without_an_answer(api, faults):
+def test_drop_closes_without_an_answer(api, faults, server):
     faults(provider="klaim", route="/users/{user_id}/credits/usage", drop=True, nth=1)
     head = (b"POST /users/GtQ5Oezk6cOvSmPgxsMR/credits/usage HTTP/1.1\r\nHost: x\r\n"
             b"Authorization: Bearer klaim_test_key\r\nContent-Length: 0\r\n\r\n")
@@ -134,6 +134,8 @@ def test_drop_closes_without_an_answer(api, faults):
     assert status == 200
     journal = api.get("/__admin/requests?provider=klaim&limit=2").json()["requests"]
     assert [e["status"] for e in journal] == [200, None]
+    if server.stderr_path:  # the access log says so too
+        assert "POST /users/GtQ5Oezk6cOvSmPgxsMR/credits/usage dropped" in server.stderr_path.read_text()
 
 
 def test_forced_status_header(api):

@@ -43,7 +43,7 @@ public struct MockApplication: HTTPResponder {
         }
         let micros = Self.microseconds(since: start)
         traffic.finish(&response, to: request.head, path: path, bodySize: request.body.count, note: note, durationMicros: micros)
-        logAccess(method: request.head.method.rawValue, path: path, status: response.head.status.code, micros: micros)
+        logAccess(method: request.head.method.rawValue, path: path, response: response, micros: micros)
         return response
     }
 
@@ -63,15 +63,19 @@ public struct MockApplication: HTTPResponder {
         }
         let path = head.path.map { String($0.prefix(200)) } ?? ""
         traffic.finish(&response, to: head, path: path, bodySize: 0, note: TrafficNote(), durationMicros: 0)
-        logAccess(method: head.method.rawValue, path: path, status: response.head.status.code, micros: 0)
+        logAccess(method: head.method.rawValue, path: path, response: response, micros: 0)
         return response
     }
 
-    /// Method, path (no query: it may carry cursors a user considers private), status and
-    /// duration; never a header value, so no `Authorization` reaches a log.
-    private func logAccess(method: String, path: String, status: Int, micros: Int) {
+    /// Method, path (no query: it may carry cursors a user considers private), status (or
+    /// `dropped`) and duration; never a header value, so no `Authorization` reaches a log.
+    private func logAccess(method: String, path: String, response: ServerResponse, micros: Int) {
         guard logger.logLevel <= .info else { return }
-        logger.info("\(method) \(path) \(status) \(micros)us")
+        if response.dropsConnection {
+            logger.info("\(method) \(path) dropped \(micros)us")
+        } else {
+            logger.info("\(method) \(path) \(response.head.status.code) \(micros)us")
+        }
     }
 
     private static func microseconds(since start: ContinuousClock.Instant) -> Int {
