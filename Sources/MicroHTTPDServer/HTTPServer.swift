@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import Dispatch
 import HTTPTypes
 import Synchronization
 
@@ -21,14 +22,17 @@ import Darwin
 ///   overflowed the connection's memory pool), and releases what is left once the
 ///   daemon has stopped;
 /// - response bodies are copied into libmicrohttpd (`MHD_RESPMEM_MUST_COPY`), so no
-///   Swift buffer has to outlive the call that queues it.
+///   Swift buffer has to outlive the call that queues it;
+/// - a delayed response suspends its connection; a timer resumes it under the daemon
+///   lock, and only while the daemon runs and the connection is still listed as
+///   suspended, so no resume can reach a connection the daemon has closed.
 public final class HTTPServer: Sendable {
     public let configuration: ServerConfiguration
     /// The port actually bound (the kernel's choice when `configuration.port` is 0).
     public let port: Int
     let responder: any HTTPResponder
 
-    private let daemon: Mutex<DaemonHandle?>
+    private let daemon: PThreadLocked<DaemonState>
     private let listenDescriptor: Int32
     /// Requests that libmicrohttpd reported and has not completed, each retained once:
     /// what a graceful shutdown waits for.
@@ -46,9 +50,9 @@ public final class HTTPServer: Sendable {
         self.responder = responder
         self.port = socket.port
         self.listenDescriptor = socket.descriptor
-        self.daemon = Mutex(nil)
+        self.daemon = PThreadLocked(DaemonState())
 
-        var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue
+        var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
         if socket.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
         let settings = CMicroHTTPD_daemon_settings(
             flags: flags,
@@ -70,7 +74,7 @@ public final class HTTPServer: Sendable {
             close(socket.descriptor)
             throw .daemonFailed
         }
-        daemon.withLock { $0 = DaemonHandle(pointer: started) }
+        daemon.withLock { $0.pointer = started }
     }
 
     deinit {
@@ -81,9 +85,9 @@ public final class HTTPServer: Sendable {
     /// closes every connection. Safe to call more than once.
     public func shutdown(gracePeriod: Duration = .milliseconds(800)) {
         isShuttingDown.store(true, ordering: .releasing)
-        let quiesced = daemon.withLock { handle -> Bool in
-            guard let handle else { return false }
-            return MHD_quiesce_daemon(handle.pointer) != MHD_INVALID_SOCKET
+        let quiesced = daemon.withLock { state -> Bool in
+            guard let pointer = state.pointer else { return false }
+            return MHD_quiesce_daemon(pointer) != MHD_INVALID_SOCKET
         }
         if quiesced {
             let clock = ContinuousClock()
@@ -97,9 +101,14 @@ public final class HTTPServer: Sendable {
     }
 
     private func stopDaemon() {
-        daemon.withLock { handle in
-            if let handle { MHD_stop_daemon(handle.pointer) }
-            handle = nil
+        daemon.withLock { state in
+            guard let pointer = state.pointer else { return }
+            // libmicrohttpd refuses to stop with suspended connections: wake them so
+            // they deliver what they hold (or close) as the daemon winds down.
+            for connection in state.suspended { MHD_resume_connection(OpaquePointer(bitPattern: connection)) }
+            state.suspended.removeAll()
+            MHD_stop_daemon(pointer)
+            state.pointer = nil
         }
         // The daemon's threads are joined: no callback can still use these.
         let abandoned = liveRequests.withLock { live in
@@ -132,6 +141,11 @@ public final class HTTPServer: Sendable {
         uploadData: UnsafePointer<CChar>?,
         uploadSize: UnsafeMutablePointer<Int>
     ) -> MHD_Result {
+        if let delayed = context.delayedResponse {
+            // Called again after `resume`: the delay is over.
+            context.delayedResponse = nil
+            return deliver(delayed, on: connection, closing: context.mustCloseAfterResponse)
+        }
         if !context.headersCollected {
             return receiveHead(connection, context, method: method, version: version)
         }
@@ -144,7 +158,35 @@ public final class HTTPServer: Sendable {
         } else {
             response = responder.respond(to: ServerRequest(head: context.head, body: context.body))
         }
-        return queue(response, on: connection, closing: context.mustCloseAfterResponse)
+        if response.delay > .zero {
+            context.delayedResponse = response
+            suspend(connection, for: response.delay)
+            return .YES
+        }
+        return deliver(response, on: connection, closing: context.mustCloseAfterResponse)
+    }
+
+    /// Sends the response, or answers `NO` so libmicrohttpd closes the connection
+    /// without a byte when the response asks to be dropped.
+    private func deliver(_ response: ServerResponse, on connection: OpaquePointer, closing: Bool) -> MHD_Result {
+        response.dropsConnection ? .NO : queue(response, on: connection, closing: closing)
+    }
+
+    /// Parks the connection (its worker goes on serving others) and wakes it after
+    /// `delay`, unless the daemon has stopped in between.
+    private func suspend(_ connection: OpaquePointer, for delay: Duration) {
+        let address = UInt(bitPattern: connection)
+        daemon.withLock { state in
+            MHD_suspend_connection(connection)
+            state.suspended.insert(address)
+        }
+        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { [self] in
+            daemon.withLock { state in
+                guard state.pointer != nil, state.suspended.remove(address) != nil else { return }
+                MHD_resume_connection(OpaquePointer(bitPattern: address))
+            }
+        }
     }
 
     /// First call for a request: gather the head and refuse early what must be refused.
@@ -213,9 +255,11 @@ private struct RetainedContext: @unchecked Sendable {
     let context: Unmanaged<RequestContext>
 }
 
-/// The daemon pointer, owned by `HTTPServer` and only touched under its lock.
-private struct DaemonHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
+/// The daemon pointer and the connections suspended for a delayed response, owned by
+/// `HTTPServer` and only touched under its lock.
+private struct DaemonState: @unchecked Sendable {
+    var pointer: OpaquePointer?
+    var suspended: Set<UInt> = []
 }
 
 /// What one request accumulates across libmicrohttpd's calls. Only the worker thread
@@ -227,6 +271,8 @@ final class RequestContext {
     var headerBytes = 0
     var body: [UInt8] = []
     var receivedBodyBytes = 0
+    /// A response waiting out its delay while the connection is suspended.
+    var delayedResponse: ServerResponse?
     /// A field name HTTP does not allow (libmicrohttpd passes some through).
     private var invalidFieldName = false
     /// Transfer-Encoding and Content-Length together: answer, then close, so nothing

@@ -13,12 +13,18 @@ public struct ServerRequest: Sendable {
     }
 }
 
-/// A complete response: status, header fields and body bytes.
+/// A complete response: status, header fields and body bytes, and how to deliver it.
 ///
 /// `Content-Length` is set by the server from `body`; a responder never sets it.
 public struct ServerResponse: Sendable {
     public var head: HTTPResponse
     public var body: [UInt8]
+    /// Held back this long before it is sent (or the connection dropped); the
+    /// connection is suspended meanwhile, so its worker thread serves others.
+    public var delay: Duration = .zero
+    /// Close the connection without sending anything: a client sees the server vanish
+    /// mid-request (fault injection). `head` and `body` are then ignored.
+    public var dropsConnection = false
 
     public init(head: HTTPResponse, body: [UInt8] = []) {
         self.head = head

@@ -40,10 +40,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "Requests kept by the journal (GET /__admin/requests); 0 turns it off.")
+    var journalSize: Int = TrafficOptions.defaultJournalSize
+
+    @Flag(name: .customLong("no-cors"), help: "Send no CORS headers and answer no CORS preflight.")
+    var noCORS = false
+
     func validate() throws {
         guard threads >= 1, threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
         guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard (0...1_000_000).contains(journalSize) else { throw ValidationError("--journal-size must be between 0 and 1000000") }
     }
 
     func run() async throws {
@@ -72,7 +79,9 @@ struct ServeCommand: AsyncParsableCommand {
         )
         let server: HTTPServer
         do {
-            server = try HTTPServer(configuration: configuration, responder: MockApplication(scenario: scenario, logger: logger))
+            server = try HTTPServer(configuration: configuration, responder: MockApplication(
+                scenario: scenario, traffic: TrafficOptions(journalSize: journalSize, cors: !noCORS), logger: logger
+            ))
         } catch {
             printError("usagemock: \(error)")
             throw ExitCode.failure

@@ -310,3 +310,29 @@ def base_url(server):
 @pytest.fixture(scope="session")
 def api(server):
     return Api(server.host, server.port)
+
+
+class serve_process:
+    """``usagemock serve --port 0 ARGS…`` as a context manager, for tests that need
+    their own flags or scenario; yields an ``Api`` and stops the process with SIGTERM."""
+
+    def __init__(self, *args):
+        self.args = [str(a) for a in args]
+
+    def __enter__(self):
+        binary = os.environ.get("USAGEMOCK_BIN", str(REPO_ROOT / ".build/debug/usagemock"))
+        self.proc = subprocess.Popen(
+            [binary, "serve", "--port", "0", *self.args],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        )
+        line, _ = _read_line(self.proc, READY_TIMEOUT)
+        m = line and re.match(rb"^usagemock listening on http://127\.0\.0\.1:(\d+) ", line)
+        if not m:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"usagemock {self.args} did not start (first line {line!r})")
+        return Api("127.0.0.1", int(m.group(1)))
+
+    def __exit__(self, *exc):
+        self.proc.send_signal(signal.SIGTERM)
+        assert self.proc.wait(timeout=STOP_TIMEOUT) == 0

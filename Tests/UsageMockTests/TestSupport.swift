@@ -8,10 +8,10 @@ import MicroHTTPDServer
 let defaultApplication = application(ScenarioLoader.loadDefault())
 
 /// An application whose access log stays quiet during tests.
-func application(_ scenario: LoadedScenario) -> MockApplication {
+func application(_ scenario: LoadedScenario, traffic: TrafficOptions = TrafficOptions()) -> MockApplication {
     var logger = Logger(label: "usagemock-tests")
     logger.logLevel = .error
-    return MockApplication(scenario: scenario, logger: logger)
+    return MockApplication(scenario: scenario, traffic: traffic, logger: logger)
 }
 
 /// A response with its body parsed as JSON, for assertions.
@@ -19,6 +19,8 @@ struct TestResponse {
     let status: Int
     let headers: HTTPFields
     let body: [UInt8]
+    var delay: Duration = .zero
+    var dropsConnection = false
 
     var text: String { String(decoding: body, as: UTF8.self) }
     var json: Any { (try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])) ?? NSNull() }
@@ -33,14 +35,17 @@ func send(
     key: String? = nil,
     authorization: String? = nil,
     body: String? = nil,
+    headers: [String: String] = [:],
     to application: MockApplication = defaultApplication
 ) -> TestResponse {
     var fields = HTTPFields()
+    for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
     if let key { fields[.authorization] = "Bearer \(key)" }
     if let authorization { fields[.authorization] = authorization }
     let head = HTTPRequest(method: method, scheme: nil, authority: nil, path: target, headerFields: fields)
     let response = application.respond(to: ServerRequest(head: head, body: Array((body ?? "").utf8)))
-    return TestResponse(status: response.head.status.code, headers: response.head.headerFields, body: response.body)
+    return TestResponse(status: response.head.status.code, headers: response.head.headerFields, body: response.body,
+                        delay: response.delay, dropsConnection: response.dropsConnection)
 }
 
 /// Loads a scenario from JSON text, for tests of the loader.

@@ -12,9 +12,11 @@ enum AdminRoutes {
         }
         return RouteGroup(
             routes: [Route(.get, "/__admin/health") { _ in .json(.ok, health) }],
-            methodNotAllowed: { request in
-                MockError.response(.methodNotAllowed, error: "method_not_allowed", message: "\(request.methodAndPath) is not allowed")
-            }
+            methodNotAllowed: methodNotAllowed
         )
+    }
+
+    static let methodNotAllowed: @Sendable (MockRequest) -> ServerResponse = { request in
+        MockError.response(.methodNotAllowed, error: "method_not_allowed", message: "\(request.methodAndPath) is not allowed")
     }
 }

@@ -27,6 +27,24 @@ public struct RouteGroup: Sendable {
     }
 }
 
+/// What a request's method and path select among the router's groups.
+public enum RouteMatch: Sendable {
+    /// A route of `groups[group]`, with the values of its named path segments.
+    case route(Route, group: Int, pathParameters: [String: String])
+    /// A path of `groups[group]` called with a method it does not serve.
+    case methodNotAllowed(group: Int, allowed: [HTTPRequest.Method])
+    /// No group has this path.
+    case noRoute
+
+    /// The index of the group that owns the path.
+    public var group: Int? {
+        switch self {
+        case .route(_, let group, _), .methodNotAllowed(let group, _): group
+        case .noRoute: nil
+        }
+    }
+}
+
 /// Matches a request to a route by method and exact path.
 public struct Router: Sendable {
     let groups: [RouteGroup]
@@ -35,27 +53,42 @@ public struct Router: Sendable {
         self.groups = groups
     }
 
-    /// The response of the matching route; 405 with `Allow` in the owner's shape when
-    /// only the method differs; nil when no route has this path.
-    public func respond(to request: MockRequest) -> ServerResponse? {
-        for group in groups {
+    /// The first group with this path decides: its route for the method, or 405.
+    public func match(_ request: MockRequest) -> RouteMatch {
+        for (index, group) in groups.enumerated() {
             var allowed: [HTTPRequest.Method] = []
             for route in group.routes {
                 guard let parameters = route.pattern.match(request.target.segments) else { continue }
                 if route.method == request.method {
-                    var matched = request
-                    matched.pathParameters = parameters
-                    return route.handler(matched)
+                    return .route(route, group: index, pathParameters: parameters)
                 }
                 allowed.append(route.method)
             }
-            if !allowed.isEmpty {
-                var response = group.methodNotAllowed(request)
-                response.head.status = .methodNotAllowed
-                response.head.headerFields[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
-                return response
-            }
+            if !allowed.isEmpty { return .methodNotAllowed(group: index, allowed: allowed) }
         }
-        return nil
+        return .noRoute
+    }
+
+    /// The matching route's response; 405 with `Allow` in the owner's shape when only
+    /// the method differs; nil when no route has this path.
+    public func respond(to request: MockRequest) -> ServerResponse? {
+        respond(to: request, match(request))
+    }
+
+    /// The response for an already computed match.
+    public func respond(to request: MockRequest, _ match: RouteMatch) -> ServerResponse? {
+        switch match {
+        case .route(let route, _, let parameters):
+            var matched = request
+            matched.pathParameters = parameters
+            return route.handler(matched)
+        case .methodNotAllowed(let group, let allowed):
+            var response = groups[group].methodNotAllowed(request)
+            response.head.status = .methodNotAllowed
+            response.head.headerFields[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+            return response
+        case .noRoute:
+            return nil
+        }
     }
 }

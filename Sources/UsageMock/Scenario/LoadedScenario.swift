@@ -1,3 +1,5 @@
+import MicroHTTPDServer
+
 /// A provider built from its scenario section, ready to answer: its routes and error
 /// shapes over data that never changes after loading.
 public protocol ServedProvider: Sendable {
@@ -6,6 +8,11 @@ public protocol ServedProvider: Sendable {
     var routes: RouteGroup { get }
     /// Rows served, by kind, for summaries (`validate`, the admin surface).
     var counts: [(kind: String, count: Int)] { get }
+    /// The statuses faults and `X-Usagemock-Status` may inject (default: 429, 500, 503).
+    var injectableStatuses: [InjectedStatus] { get }
+    /// One of those statuses in the provider's error shape, with the provider's own
+    /// headers (the caller adds `Retry-After`).
+    func injectedError(_ status: InjectedStatus) -> ServerResponse
 }
 
 /// A validated scenario: every provider's data generated, checked and serialised.
@@ -14,6 +21,8 @@ public struct LoadedScenario: Sendable {
     /// "Now" for the providers, in seconds since 1970 (SPEC.md rule 4).
     public let clockSeconds: Int
     public let providers: [any ServedProvider]
+    /// Faults declared in the scenario's `faults` section, in order.
+    public let faults: [FaultRule]
 }
 
 /// What loading a scenario shares across provider sections: the clock and the owner

@@ -4,14 +4,15 @@ let providerSections: [any ProviderSection.Type] = [
     PoeSection.self, HookBridgeSection.self, KlaimSection.self, SybilionSection.self,
 ]
 
-/// A scenario file as written: name, clock and one section per provider.
+/// A scenario file as written: name, clock, one section per provider and the faults.
 struct ScenarioDocument: Decodable {
     let name: String
     /// An RFC 3339 UTC timestamp, or `"wall"` for the machine's clock at load time.
     let clock: String
     let sections: [any ProviderSection]
+    let faults: [FaultDefinition]
 
-    private enum CodingKeys: String, CodingKey, CaseIterable { case name, clock, providers }
+    private enum CodingKeys: String, CodingKey, CaseIterable { case name, clock, providers, faults }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
@@ -25,6 +26,7 @@ struct ScenarioDocument: Decodable {
                 debugDescription: "unknown provider \"\(key.stringValue)\"; expected one of: \(known.joined(separator: ", "))"
             )
         }
+        faults = try container.decodeIfPresent([FaultDefinition].self, forKey: .faults) ?? []
         sections = try providerSections.map { type in
             let key = AnyCodingKey(stringValue: type.providerKey)
             return providers.contains(key) ? try type.init(from: providers.superDecoder(forKey: key)) : type.empty

@@ -59,10 +59,14 @@ public enum ScenarioLoader {
             let path = JSONPath.root["providers"][type(of: section).providerKey]
             providers.append(try section.load(in: &context, at: path))
         }
-        return LoadedScenario(name: document.name, clockSeconds: clockSeconds, providers: providers)
+        var faults: [FaultRule] = []
+        for (index, fault) in document.faults.enumerated() {
+            faults.append(try fault.validated(against: providers, at: JSONPath.root["faults"][index]))
+        }
+        return LoadedScenario(name: document.name, clockSeconds: clockSeconds, providers: providers, faults: faults)
     }
 
-    private static func describe(_ error: DecodingError, json: Data) -> ScenarioError {
+    static func describe(_ error: DecodingError, json: Data) -> ScenarioError {
         switch error {
         case .typeMismatch(_, let context):
             return JSONPath(codingPath: context.codingPath).error(sentence(context.debugDescription))

@@ -90,6 +90,16 @@ struct HookBridgeProvider: ServedProvider {
         }, headers: [.requestID: requestID])
     }
 
+    func injectedError(_ status: InjectedStatus) -> ServerResponse {
+        // The official SDK knows 429 as RATE_LIMIT_EXCEEDED; the 5xx codes follow its style.
+        let (code, message) = switch status {
+        case .tooManyRequests: ("RATE_LIMIT_EXCEEDED", "Rate limit exceeded")
+        case .serviceUnavailable: ("SERVICE_UNAVAILABLE", "Service temporarily unavailable")
+        case .internalServerError, .paymentRequired: ("INTERNAL_ERROR", "Internal server error")
+        }
+        return Self.error(status.status, code: code, message: message, requestID: Self.newRequestID())
+    }
+
     /// `req_` and 24 lowercase alphanumerics, new for every response: 12 base-36
     /// digits from each of two random words (36^12 < 2^64), two reads of the system
     /// generator rather than one per character.

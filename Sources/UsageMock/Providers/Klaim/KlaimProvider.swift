@@ -170,6 +170,10 @@ struct KlaimProvider: ServedProvider {
         })
     }
 
+    func injectedError(_ status: InjectedStatus) -> ServerResponse {
+        Self.message(status.status, status.status.reasonPhrase)
+    }
+
     /// `{"message": M}`
     static func message(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> ServerResponse {
         .json(status, JSONWriter.document { $0.object { $0.field("message", message) } }, headers: headers)

@@ -82,6 +82,24 @@ struct PoeProvider: ServedProvider {
         })
     }
 
+    /// Poe documents a 402 when the balance is too low; 429/500/503 use the error types
+    /// of its general error guide.
+    var injectableStatuses: [InjectedStatus] { [.paymentRequired] + InjectedStatus.common }
+
+    func injectedError(_ status: InjectedStatus) -> ServerResponse {
+        switch status {
+        case .paymentRequired:
+            Self.error(status.status, type: "insufficient_credits", code: "insufficient_balance",
+                       message: "Insufficient point balance to complete this request")
+        case .tooManyRequests:
+            Self.error(.tooManyRequests, type: "rate_limit_error", code: "rate_limit_exceeded", message: "Rate limit exceeded")
+        case .internalServerError:
+            Self.error(.internalServerError, type: "server_error", code: "internal_error", message: "Internal server error")
+        case .serviceUnavailable:
+            Self.error(.serviceUnavailable, type: "service_unavailable", code: "service_unavailable", message: "Service temporarily unavailable")
+        }
+    }
+
     static let unauthorized = error(.unauthorized, type: "authentication_error", code: "invalid_api_key",
                                     message: "Invalid API key", headers: [.wwwAuthenticate: "Bearer"])
 

@@ -110,6 +110,10 @@ struct SybilionProvider: ServedProvider {
         }, headers: [.traceID: traceID])
     }
 
+    func injectedError(_ status: InjectedStatus) -> ServerResponse {
+        Self.error(status.status, status.status.reasonPhrase.lowercased(), traceID: Self.newTraceID())
+    }
+
     /// 32 lowercase hex digits, new for every response.
     static func newTraceID() -> String {
         var random = SystemRandomNumberGenerator()

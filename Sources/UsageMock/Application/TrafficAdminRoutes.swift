@@ -1,0 +1,95 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import HTTPTypes
+import MicroHTTPDServer
+
+/// `/__admin/requests` (the journal) and `/__admin/faults`.
+enum TrafficAdminRoutes {
+    static func group(_ traffic: TrafficControl, providers: [any ServedProvider]) -> RouteGroup {
+        RouteGroup(
+            routes: [
+                Route(.get, "/__admin/requests") { request in listRequests(traffic.journal, request.target.query) },
+                Route(.delete, "/__admin/requests") { _ in cleared(traffic.journal.clear()) },
+                Route(.get, "/__admin/faults") { _ in listFaults(traffic.faults) },
+                Route(.post, "/__admin/faults") { request in addFault(request.body, to: traffic.faults, providers: providers) },
+                Route(.delete, "/__admin/faults") { _ in cleared(traffic.faults.clear()) },
+            ],
+            methodNotAllowed: AdminRoutes.methodNotAllowed
+        )
+    }
+
+    /// Newest first; `provider`, `path` (exact, as sent) and `status` filter, `limit`
+    /// caps the count. `provider=none` selects requests no route matched.
+    private static func listRequests(_ journal: RequestJournal, _ query: QueryParameters) -> ServerResponse {
+        let provider: String?, path: String?, status: Int?, limit: Int
+        do throws(ParameterError) {
+            for pair in query.pairs where !["provider", "path", "status", "limit"].contains(pair.name) {
+                throw ParameterError(name: pair.name, problem: .invalid("is not a filter; use provider, path, status or limit"))
+            }
+            provider = try query.single("provider")
+            path = try query.single("path")
+            let statusCode = try query.integer("status", in: 100...599, default: 0)
+            status = statusCode == 0 ? nil : statusCode
+            limit = try query.integer("limit", in: 1...Int.max, default: Int.max)
+        } catch {
+            return MockError.response(.badRequest, error: "bad_request", message: error.message)
+        }
+        let selected = journal.newestFirst.lazy.filter { entry in
+            (provider == nil || (entry.provider ?? "none") == provider)
+                && (path == nil || entry.path == path![...])
+                && (status == nil || entry.status == status)
+        }.prefix(limit)
+        return .json(.ok, JSONWriter.document {
+            $0.object {
+                $0.key("requests")
+                $0.array { json in
+                    for entry in selected { json.object { entry.write(to: &$0) } }
+                }
+                $0.field("capacity", journal.capacity)
+            }
+        })
+    }
+
+    private static func listFaults(_ faults: FaultEngine) -> ServerResponse {
+        .json(.ok, JSONWriter.document {
+            $0.object {
+                $0.key("faults")
+                $0.array { json in
+                    for fault in faults.faults { json.object { write(fault, to: &$0) } }
+                }
+            }
+        })
+    }
+
+    /// One fault object, checked as strictly as a scenario's; 201 with its id.
+    private static func addFault(_ body: [UInt8], to faults: FaultEngine, providers: [any ServedProvider]) -> ServerResponse {
+        let rule: FaultRule
+        do {
+            let definition: FaultDefinition
+            do {
+                definition = try JSONDecoder().decode(FaultDefinition.self, from: Data(body))
+            } catch let error as DecodingError {
+                throw ScenarioLoader.describe(error, json: Data(body))
+            }
+            rule = try definition.validated(against: providers, at: .root)
+        } catch {
+            return MockError.response(.badRequest, error: "invalid_fault", message: "\(error)")
+        }
+        let armed = faults.add(rule)
+        return .json(.created, JSONWriter.document { $0.object { write(armed, to: &$0) } })
+    }
+
+    private static func write(_ fault: FaultEngine.ArmedFault, to json: inout JSONWriter) {
+        json.field("id", fault.id)
+        fault.rule.write(to: &json)
+        json.field("matched", fault.matched)
+        json.field("fired", fault.fired)
+    }
+
+    private static func cleared(_ count: Int) -> ServerResponse {
+        .json(.ok, JSONWriter.document { $0.object { $0.field("cleared", count) } })
+    }
+}

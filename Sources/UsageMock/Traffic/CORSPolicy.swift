@@ -1,0 +1,39 @@
+import HTTPTypes
+import MicroHTTPDServer
+
+/// CORS for browser clients in local development: any origin may call the mock and
+/// read the headers clients use; preflights are answered for every known path.
+struct CORSPolicy: Sendable {
+    static let requestMethod = HTTPField.Name("Access-Control-Request-Method")!
+    static let requestHeaders = HTTPField.Name("Access-Control-Request-Headers")!
+    static let allowOrigin = HTTPField.Name("Access-Control-Allow-Origin")!
+    static let allowMethods = HTTPField.Name("Access-Control-Allow-Methods")!
+    static let allowHeaders = HTTPField.Name("Access-Control-Allow-Headers")!
+    static let exposeHeaders = HTTPField.Name("Access-Control-Expose-Headers")!
+    static let maxAge = HTTPField.Name("Access-Control-Max-Age")!
+
+    /// Headers a browser script may read from a response.
+    static let exposed = "X-Request-Id, X-Trace-Id, Retry-After, WWW-Authenticate, Allow"
+    /// Allowed request headers when the preflight names none.
+    static let defaultAllowedHeaders = "Authorization, Content-Type, X-Usagemock-Status"
+
+    /// An `OPTIONS` request naming the method it asks for.
+    static func isPreflight(_ request: MockRequest) -> Bool {
+        request.method == .options && request.headerFields.contains(requestMethod)
+    }
+
+    /// 204 allowing the path's methods and the headers the browser asked for.
+    static func preflight(_ request: MockRequest, allowed: [HTTPRequest.Method]) -> ServerResponse {
+        var fields = HTTPFields()
+        fields[allowMethods] = (allowed + [.options]).map(\.rawValue).joined(separator: ", ")
+        fields[allowHeaders] = request.headerFields[requestHeaders] ?? defaultAllowedHeaders
+        fields[maxAge] = "600"
+        return ServerResponse(status: .noContent, headerFields: fields)
+    }
+
+    /// Adds what lets a browser hand the response to the calling script.
+    static func decorate(_ response: inout ServerResponse) {
+        response.head.headerFields[allowOrigin] = "*"
+        response.head.headerFields[exposeHeaders] = exposed
+    }
+}

@@ -1,0 +1,128 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import HTTPTypes
+import MicroHTTPDServer
+
+/// One received request as the journal keeps it. Raw values only: JSON is written
+/// when someone reads the journal, not on the request path.
+struct JournalEntry: Sendable {
+    var id = 0
+    /// Wall-clock time of arrival, microseconds since 1970.
+    let receivedAtMicros: Int
+    let method: String
+    /// The request target as sent: the path, and the query after `?`.
+    let target: String
+    let headerFields: HTTPFields
+    let bodySize: Int
+    /// Who answered: a provider's name, nil for no route.
+    let provider: String?
+    /// The matched route; nil when none matched.
+    let route: Route?
+    /// nil when a fault dropped the connection.
+    let status: Int?
+    let durationMicros: Int
+    /// The id of the fault that fired, if one did.
+    let faultID: Int?
+
+    var path: Substring { target.prefix { $0 != "?" && $0 != "#" } }
+    var query: Substring {
+        guard let mark = target.firstIndex(of: "?") else { return "" }
+        return target[target.index(after: mark)...].prefix { $0 != "#" }
+    }
+
+    static func now() -> Int { Int(Date().timeIntervalSince1970 * 1_000_000) }
+}
+
+/// The last `capacity` requests in a ring buffer, newest first when read. Appending is
+/// one short critical section; a capacity of 0 keeps nothing.
+final class RequestJournal: Sendable {
+    private struct Ring {
+        var entries: [JournalEntry] = []
+        /// Where the next entry goes once the ring is full.
+        var next = 0
+        var lastID = 0
+    }
+
+    let capacity: Int
+    private let ring: PThreadLocked<Ring>
+
+    init(capacity: Int) {
+        self.capacity = max(0, capacity)
+        var ring = Ring()
+        ring.entries.reserveCapacity(min(self.capacity, 4096))
+        self.ring = PThreadLocked(ring)
+    }
+
+    func record(_ entry: JournalEntry) {
+        guard capacity > 0 else { return }
+        var entry = entry
+        ring.withLock { ring in
+            ring.lastID += 1
+            entry.id = ring.lastID
+            if ring.entries.count < capacity {
+                ring.entries.append(entry)
+            } else {
+                ring.entries[ring.next] = entry
+                ring.next = (ring.next + 1) % capacity
+            }
+        }
+    }
+
+    /// Forgets every entry; returns how many there were. Ids keep counting up.
+    func clear() -> Int {
+        ring.withLock { ring in
+            defer {
+                ring.entries.removeAll(keepingCapacity: true)
+                ring.next = 0
+            }
+            return ring.entries.count
+        }
+    }
+
+    /// Every entry kept, newest first.
+    var newestFirst: [JournalEntry] {
+        let (entries, next) = ring.withLock { ($0.entries, $0.next) }
+        return Array(entries[..<next].reversed()) + Array(entries[next...].reversed())
+    }
+}
+
+extension JournalEntry {
+    /// Header names whose values the journal shows masked.
+    private static let secretHeaders: [HTTPField.Name] = [.authorization, .proxyAuthorization, .cookie]
+
+    func write(to json: inout JSONWriter) {
+        json.field("id", id)
+        let seconds = receivedAtMicros / 1_000_000
+        let millis = String(receivedAtMicros / 1000 % 1000)
+        json.field("time", UTCTime.timestamp(seconds: seconds).dropLast() + "." + String(repeating: "0", count: 3 - millis.count) + millis + "Z")
+        json.field("method", method)
+        json.field("path", String(path))
+        json.field("query", String(query))
+        json.field("provider", provider)
+        json.field("route", route.map { "\($0.method.rawValue) \($0.pattern)" })
+        json.field("status", status)
+        json.field("duration_us", durationMicros)
+        json.field("body_size", bodySize)
+        json.field("fault", faultID)
+        json.key("headers")
+        json.object {
+            var seen: Set<HTTPField.Name> = []
+            for field in headerFields where seen.insert(field.name).inserted {
+                let values = headerFields[values: field.name]
+                let shown = Self.secretHeaders.contains(field.name) ? values.map(Self.masked) : values
+                $0.field(field.name.rawName, shown.joined(separator: ", "))
+            }
+        }
+    }
+
+    /// `Bearer sk_t*******`: the scheme, and as much of the credential as key
+    /// messages show.
+    private static func masked(_ value: String) -> String {
+        let words = value.split(separator: " ", maxSplits: 1)
+        guard words.count == 2 else { return maskedKey(value) }
+        return words[0] + " " + maskedKey(String(words[1]))
+    }
+}

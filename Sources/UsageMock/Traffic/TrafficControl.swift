@@ -1,0 +1,104 @@
+import HTTPTypes
+import MicroHTTPDServer
+
+/// How the traffic features are set up (`serve --journal-size`, `--no-cors`).
+public struct TrafficOptions: Sendable {
+    public static let defaultJournalSize = 1000
+
+    /// Requests the journal keeps; 0 turns it off.
+    public var journalSize: Int
+    public var cors: Bool
+
+    public init(journalSize: Int = defaultJournalSize, cors: Bool = true) {
+        self.journalSize = journalSize
+        self.cors = cors
+    }
+}
+
+/// What the traffic layer learned about one request: who answered, which fault fired,
+/// how long to hold the response.
+struct TrafficNote {
+    var provider: String?
+    var route: Route?
+    var faultID: Int?
+    var delay: Duration = .zero
+}
+
+/// Everything between the router and the client that is not a provider's business:
+/// CORS, `X-Usagemock-Status`, faults and the request journal.
+final class TrafficControl: Sendable {
+    static let forcedStatusHeader = HTTPField.Name("X-Usagemock-Status")!
+
+    let options: TrafficOptions
+    let journal: RequestJournal
+    let faults: FaultEngine
+
+    init(options: TrafficOptions, faults: [FaultRule]) {
+        self.options = options
+        journal = RequestJournal(capacity: options.journalSize)
+        self.faults = FaultEngine(faults)
+    }
+
+    /// The answer that replaces the route's, if any: a CORS preflight, a status forced
+    /// by the request's header, or a firing fault. Both of the last apply to provider
+    /// routes only, after the route and method matched and before the key is checked.
+    func intercept(_ request: MockRequest, _ match: RouteMatch, provider: (any ServedProvider)?, note: inout TrafficNote) -> ServerResponse? {
+        note.provider = provider?.name
+        switch match {
+        case .methodNotAllowed(_, let allowed):
+            guard options.cors, CORSPolicy.isPreflight(request) else { return nil }
+            return CORSPolicy.preflight(request, allowed: allowed)
+        case .route(let route, _, _):
+            guard let provider else { return nil }
+            note.route = route
+            if let forced = request.headerFields[Self.forcedStatusHeader] {
+                return forcedResponse(forced, provider)
+            }
+            let token = { bearerToken(in: request.headerFields) }
+            guard let fault = faults.fault(provider: provider.name, route: route.pattern.description, token: token) else { return nil }
+            note.faultID = fault.id
+            note.delay = .milliseconds(fault.rule.delayMilliseconds)
+            if fault.rule.drop {
+                var dropped = ServerResponse(status: .ok)
+                dropped.dropsConnection = true
+                return dropped
+            }
+            return fault.rule.status.map { injected(provider, $0, retryAfter: fault.rule.retryAfter) }
+        case .noRoute:
+            return nil
+        }
+    }
+
+    /// After the answer is made: the fault's delay, CORS headers, the journal entry.
+    /// Requests to `/__admin/` are not journaled, so reading the journal leaves it as it was.
+    func finish(_ response: inout ServerResponse, to head: HTTPRequest, path: String, bodySize: Int, note: TrafficNote, durationMicros: Int) {
+        response.delay = note.delay
+        if options.cors { CORSPolicy.decorate(&response) }
+        guard journal.capacity > 0, !path.hasPrefix("/__admin/") else { return }
+        journal.record(JournalEntry(
+            receivedAtMicros: JournalEntry.now() - durationMicros, method: head.method.rawValue, target: head.path ?? "",
+            headerFields: head.headerFields, bodySize: bodySize, provider: note.provider,
+            route: note.route,
+            status: response.dropsConnection ? nil : response.head.status.code, durationMicros: durationMicros, faultID: note.faultID
+        ))
+    }
+
+    /// The provider's error for a forced status, or 400 naming the accepted values.
+    private func forcedResponse(_ value: String, _ provider: any ServedProvider) -> ServerResponse {
+        guard let code = Int(value), let status = InjectedStatus(rawValue: code), provider.injectableStatuses.contains(status) else {
+            return MockError.response(.badRequest, error: "invalid_forced_status",
+                                      message: "X-Usagemock-Status must be one of \(statusList(provider)) for \(provider.name) (got \"\(value)\")")
+        }
+        return injected(provider, status, retryAfter: nil)
+    }
+
+    /// `Retry-After` goes with every 429 (1 s unless the fault says) and with a 503
+    /// whose fault gives one.
+    private func injected(_ provider: any ServedProvider, _ status: InjectedStatus, retryAfter: Int?) -> ServerResponse {
+        var response = provider.injectedError(status)
+        if let seconds = retryAfter ?? (status == .tooManyRequests ? 1 : nil) {
+            response.head.headerFields[.retryAfter] = String(seconds)
+        }
+        return response
+    }
+}

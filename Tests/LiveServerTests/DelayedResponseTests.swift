@@ -1,0 +1,77 @@
+import Foundation
+import HTTPTypes
+import MicroHTTPDServer
+import Testing
+
+/// Answers `/slow` after 300 ms, `/drop` by closing the connection, anything else at once.
+private struct DelayingResponder: HTTPResponder {
+    func respond(to request: ServerRequest) -> ServerResponse {
+        var response = ServerResponse(status: .ok, body: Array((request.head.path ?? "").utf8))
+        switch request.head.path {
+        case "/slow": response.delay = .milliseconds(300)
+        case "/drop": response.dropsConnection = true
+        case "/slow-drop": (response.delay, response.dropsConnection) = (.milliseconds(200), true)
+        case "/very-slow": response.delay = .seconds(30)
+        default: break
+        }
+        return response
+    }
+
+    func respond(toRejected head: HTTPRequest, reason: RequestRejection) -> ServerResponse {
+        ServerResponse(status: .badRequest)
+    }
+}
+
+/// Delays and dropped connections over real sockets: what faults ask of the server.
+@Suite(.serialized) struct DelayedResponseTests {
+    func startServer() throws -> HTTPServer {
+        try HTTPServer(configuration: ServerConfiguration(port: 0, threads: 1), responder: DelayingResponder())
+    }
+
+    func request(_ path: String) -> String { "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n" }
+
+    @Test func delayedResponseComesLateWhileTheWorkerServesOthers() throws {
+        let server = try startServer()
+        defer { server.shutdown() }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let slow = try RawConnection(port: server.port)
+        slow.send(request("/slow"))
+        usleep(50_000)
+        // One worker thread: it answers this while the slow connection is suspended.
+        let quick = try RawConnection(port: server.port)
+        quick.send(request("/quick"))
+        #expect(quick.receiveResponse()?.body == "/quick")
+        #expect(clock.now - started < .milliseconds(250))
+        #expect(slow.receiveResponse()?.body == "/slow")
+        #expect(clock.now - started >= .milliseconds(300))
+        // The connection stays usable after its delayed answer.
+        slow.send(request("/again"))
+        #expect(slow.receiveResponse()?.body == "/again")
+    }
+
+    @Test func droppedConnectionClosesWithoutAByte() throws {
+        let server = try startServer()
+        defer { server.shutdown() }
+        for path in ["/drop", "/slow-drop"] {
+            let connection = try RawConnection(port: server.port)
+            connection.send(request(path))
+            #expect(connection.receiveAll().isEmpty)
+            #expect(!connection.timedOut)
+        }
+        let after = try RawConnection(port: server.port)
+        after.send(request("/fine"))
+        #expect(after.receiveResponse()?.status == 200)
+    }
+
+    @Test func shutdownDoesNotWaitOutALongDelay() throws {
+        let server = try startServer()
+        let waiting = (0..<3).compactMap { _ in try? RawConnection(port: server.port) }
+        waiting.forEach { $0.send(request("/very-slow")) }
+        usleep(100_000)
+        let clock = ContinuousClock()
+        let started = clock.now
+        server.shutdown()
+        #expect(clock.now - started < .seconds(3))
+    }
+}

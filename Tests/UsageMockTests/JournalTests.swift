@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+@testable import UsageMock
+
+@Suite struct JournalTests {
+    func journal(_ query: String = "", of application: MockApplication) -> [[String: Any]] {
+        send(.get, "/__admin/requests" + query, to: application).object["requests"] as? [[String: Any]] ?? []
+    }
+
+    @Test func listsRequestsNewestFirstWithWhatWasAsked() {
+        let application = application(ScenarioLoader.loadDefault())
+        _ = send(.get, "/usage/points_history?limit=2&starting_after=abc", key: "sk_test_poe", to: application)
+        _ = send(.post, "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", key: "klaim_test_key", body: #"{"limit":3}"#, to: application)
+        _ = send(.get, "/nowhere", to: application)
+        let entries = journal(of: application)
+        #expect(entries.map { $0["path"] as? String } == ["/nowhere", "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", "/usage/points_history"])
+        #expect(entries.map { $0["id"] as? Int } == [3, 2, 1])
+        let poe = entries[2]
+        #expect(poe["method"] as? String == "GET")
+        #expect(poe["query"] as? String == "limit=2&starting_after=abc")
+        #expect(poe["provider"] as? String == "poe")
+        #expect(poe["route"] as? String == "GET /usage/points_history")
+        #expect(poe["status"] as? Int == 400)
+        #expect(poe["body_size"] as? Int == 0)
+        #expect((poe["duration_us"] as? Int ?? -1) >= 0)
+        #expect((poe["time"] as? String)?.count == "2026-11-22T03:25:05.695Z".count)
+        #expect(entries[1]["body_size"] as? Int == 11)
+        #expect(entries[1]["route"] as? String == "POST /users/{user_id}/credits/usage")
+        #expect(entries[0]["provider"] is NSNull && entries[0]["route"] is NSNull && entries[0]["status"] as? Int == 404)
+    }
+
+    @Test func masksAuthorizationValues() {
+        let application = application(ScenarioLoader.loadDefault())
+        _ = send(.get, "/usage/current_balance", key: "sk_test_poe", to: application)
+        _ = send(.get, "/usage/current_balance", authorization: "Basic dXNlcjpwYXNzd29yZA==", to: application)
+        let entries = journal(of: application)
+        #expect(entries.map { ($0["headers"] as? [String: String])?["Authorization"] } == ["Basic dXNl****************", "Bearer sk_t*******"])
+        #expect(!send(.get, "/__admin/requests", to: application).text.contains("sk_test_poe"))
+    }
+
+    @Test func filtersByProviderPathAndStatus() {
+        let application = application(ScenarioLoader.loadDefault())
+        _ = send(.get, "/usage/current_balance", key: "sk_test_poe", to: application)
+        _ = send(.get, "/usage/current_balance", key: "wrong", to: application)
+        _ = send(.get, "/api/v1/usage", key: "sk_ops_test", to: application)
+        _ = send(.get, "/x", to: application)
+        #expect(journal("?provider=poe", of: application).count == 2)
+        #expect(journal("?provider=sybilion", of: application).count == 1)
+        #expect(journal("?provider=none", of: application).count == 1)
+        #expect(journal("?provider=poe&status=401", of: application).count == 1)
+        #expect(journal("?path=/api/v1/usage", of: application).count == 1)
+        #expect(journal("?status=200", of: application).count == 2)
+        #expect(journal("?limit=1", of: application).map { $0["path"] as? String } == ["/x"])
+        for bad in ["?status=abc", "?status=42", "?limit=0", "?colour=red", "?provider=poe&provider=klaim"] {
+            #expect(send(.get, "/__admin/requests" + bad, to: application).status == 400, "\(bad)")
+        }
+    }
+
+    @Test func adminRequestsAreNotJournaledAndDeleteClears() {
+        let application = application(ScenarioLoader.loadDefault())
+        _ = send(.get, "/__admin/health", to: application)
+        _ = send(.get, "/usage/current_balance", key: "sk_test_poe", to: application)
+        _ = send(.get, "/__admin/requests", to: application)
+        #expect(journal(of: application).count == 1)
+        #expect(send(.delete, "/__admin/requests", to: application).text == #"{"cleared":1}"#)
+        #expect(journal(of: application).isEmpty)
+        _ = send(.get, "/usage/current_balance", key: "sk_test_poe", to: application)
+        #expect(journal(of: application).map { $0["id"] as? Int } == [2])
+    }
+
+    @Test func keepsOnlyTheLastJournalSizeRequests() {
+        let application = application(ScenarioLoader.loadDefault(), traffic: TrafficOptions(journalSize: 3))
+        for page in 1...7 { _ = send(.get, "/api/v1/usage?page=\(page)", key: "sk_ops_test", to: application) }
+        let entries = journal(of: application)
+        #expect(entries.map { $0["query"] as? String } == ["page=7", "page=6", "page=5"])
+        #expect(send(.get, "/__admin/requests", to: application).object["capacity"] as? Int == 3)
+        let off = UsageMockTests.application(ScenarioLoader.loadDefault(), traffic: TrafficOptions(journalSize: 0))
+        _ = send(.get, "/api/v1/usage", key: "sk_ops_test", to: off)
+        #expect(journal(of: off).isEmpty)
+    }
+
+    @Test func recordsTheFaultThatFired() throws {
+        let application = application(try defaultScenario(withFaults: #"[{"provider": "poe", "route": "/usage/current_balance", "drop": true, "nth": 2}]"#))
+        _ = balanceStatuses(2, to: application)
+        let entries = journal(of: application)
+        #expect(entries[0]["fault"] as? Int == 1 && entries[0]["status"] is NSNull)
+        #expect(entries[1]["fault"] is NSNull && entries[1]["status"] as? Int == 200)
+        #expect(journal("?status=200", of: application).count == 1)
+    }
+}
+
+@Suite struct CORSTests {
+    @Test func everyResponseAllowsAnyOrigin() {
+        for response in [send(.get, "/usage/current_balance", key: "sk_test_poe"), send(.get, "/x"), send(.get, "/__admin/health")] {
+            #expect(response.header("Access-Control-Allow-Origin") == "*")
+            #expect(response.header("Access-Control-Expose-Headers")?.contains("X-Trace-Id") == true)
+        }
+    }
+
+    @Test func preflightIsAnsweredForProviderAndAdminPaths() {
+        let request = ["Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+                       "Access-Control-Request-Headers": "authorization, content-type"]
+        let klaim = send(.options, "/users/u/credits/usage", headers: request)
+        #expect(klaim.status == 204)
+        #expect(klaim.header("Access-Control-Allow-Methods") == "POST, OPTIONS")
+        #expect(klaim.header("Access-Control-Allow-Headers") == "authorization, content-type")
+        #expect(klaim.header("Access-Control-Allow-Origin") == "*")
+        let faults = send(.options, "/__admin/faults", headers: ["Access-Control-Request-Method": "DELETE"])
+        #expect(faults.status == 204)
+        #expect(faults.header("Access-Control-Allow-Methods") == "GET, POST, DELETE, OPTIONS")
+        #expect(faults.header("Access-Control-Allow-Headers") == CORSPolicy.defaultAllowedHeaders)
+        // Not a preflight: OPTIONS stays a method these paths do not serve.
+        #expect(send(.options, "/api/v1/usage").status == 405)
+        #expect(send(.options, "/nowhere", headers: request).status == 404)
+    }
+
+    @Test func noCORSSendsNoneOfIt() {
+        let application = application(ScenarioLoader.loadDefault(), traffic: TrafficOptions(cors: false))
+        let response = send(.get, "/usage/current_balance", key: "sk_test_poe", to: application)
+        #expect(response.header("Access-Control-Allow-Origin") == nil)
+        let preflight = send(.options, "/api/v1/usage", headers: ["Access-Control-Request-Method": "GET"], to: application)
+        #expect(preflight.status == 405)
+        #expect(preflight.header("Access-Control-Allow-Origin") == nil)
+    }
+}
