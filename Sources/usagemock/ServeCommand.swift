@@ -40,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Flag(help: "Serve the scenario file again whenever it changes (an invalid change is logged and refused).")
+    var watch = false
+
     func validate() throws {
         guard threads >= 1, threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
         guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1") }
@@ -53,6 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("the port must be a number from 0 to 65535 (got \(portText))")
         }
         let scenarioPath = self.scenario ?? environment("USAGEMOCK_SCENARIO")
+        if watch && scenarioPath == nil { throw ValidationError("--watch needs a scenario file (--scenario or USAGEMOCK_SCENARIO)") }
 
         let scenario: LoadedScenario
         do {
@@ -70,9 +74,10 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, threads: threads, connectionLimit: maxConnections, idleTimeoutSeconds: idleTimeout
         )
+        let application = MockApplication(scenario: scenario, logger: logger)
         let server: HTTPServer
         do {
-            server = try HTTPServer(configuration: configuration, responder: MockApplication(scenario: scenario, logger: logger))
+            server = try HTTPServer(configuration: configuration, responder: application)
         } catch {
             printError("usagemock: \(error)")
             throw ExitCode.failure
@@ -80,8 +85,10 @@ struct ServeCommand: AsyncParsableCommand {
 
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let readyLine = "usagemock listening on http://\(shownHost):\(server.port) (scenario: \(scenario.name))"
+        var services: [any Service] = [ServerService(server: server, readyLine: readyLine)]
+        if watch, let scenarioPath { services.append(ScenarioWatcher(path: scenarioPath, application: application, logger: logger)) }
         let group = ServiceGroup(
-            services: [ServerService(server: server, readyLine: readyLine)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

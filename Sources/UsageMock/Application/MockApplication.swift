@@ -2,19 +2,29 @@ import HTTPTypes
 import Logging
 import MicroHTTPDServer
 
-/// The whole mock as one responder: the admin routes and every provider of the loaded
-/// scenario behind one router, with an access-log line per request.
+/// The whole mock as one responder: the admin routes, then every provider of the
+/// scenario served (which `/__admin/` can swap), with an access-log line per request.
 ///
 /// It needs no sockets: tests call `respond(to:)` directly with a `ServerRequest`.
 public struct MockApplication: HTTPResponder {
-    public let scenario: LoadedScenario
-    let router: Router
+    let state: ScenarioState
+    let adminRouter: Router
     let logger: Logger
 
     public init(scenario: LoadedScenario, logger: Logger = Logger(label: "usagemock")) {
-        self.scenario = scenario
-        self.router = Router([AdminRoutes.group(scenarioName: scenario.name)] + scenario.providers.map(\.routes))
+        state = ScenarioState(scenario)
+        adminRouter = Router([AdminRoutes.group(state: state), ScenarioAdminRoutes.group(state)])
         self.logger = logger
+    }
+
+    /// The scenario served now.
+    public var scenario: LoadedScenario { state.served.scenario }
+
+    /// Serves a scenario read from its file again (`serve --watch`), which reset then
+    /// returns to; an invalid one is refused whole and the old one stays.
+    @discardableResult
+    public func reloadScenario(json: [UInt8], file: String) throws(ScenarioError) -> LoadedScenario {
+        try state.replace(json: json, file: file, asBaseline: true)
     }
 
     public func respond(to request: ServerRequest) -> ServerResponse {
@@ -25,7 +35,7 @@ public struct MockApplication: HTTPResponder {
             let target = try RequestTarget(request.head.path ?? "")
             let mockRequest = MockRequest(method: request.head.method, target: target, headerFields: request.head.headerFields, body: request.body)
             path = target.rawPath
-            response = router.respond(to: mockRequest) ?? MockError.noRoute(mockRequest)
+            response = adminRouter.respond(to: mockRequest) ?? state.served.router.respond(to: mockRequest) ?? MockError.noRoute(mockRequest)
         } catch {
             path = request.head.path ?? ""
             let reason = error == .invalidPercentEncoding ? "invalid percent-encoding in the request path" : "the request target must be a path starting with /"

@@ -3,13 +3,15 @@
 struct PoeSection: ProviderSection {
     static let providerKey = "poe"
     static let usageTypes = ["API", "Chat", "Canvas App"]
+    /// The 30-day window ends at the clock.
+    static let readsClock = true
 
-    let accounts: [Account]
+    var accounts: [Account]
 
     struct Account: Decodable, Sendable {
         let keys: [String]
-        let balance: Int
-        let entries: [Entry]
+        var balance: Int
+        var entries: [Entry]
         let generators: [Generator]
 
         private enum CodingKeys: String, CodingKey, CaseIterable { case name, keys, balance, entries, generators }
@@ -96,7 +98,7 @@ struct PoeSection: ProviderSection {
         for (index, account) in accounts.enumerated() {
             let accountPath = path["accounts"][index]
             try context.claim(keys: account.keys, at: accountPath["keys"])
-            let entries = try validatedEntries(of: account, clockMicros: context.clockSeconds * 1_000_000, at: accountPath)
+            let entries = try validatedEntries(of: account, clockMicros: context.generatorClockSeconds * 1_000_000, at: accountPath)
             served.append((account.keys, PoeProvider.Account(balance: account.balance, entries: entries, clockMicros: context.clockSeconds * 1_000_000)))
         }
         return PoeProvider(directory: AccountDirectory(served))

@@ -3,12 +3,14 @@
 struct SybilionSection: ProviderSection {
     static let providerKey = "sybilion"
 
-    let accounts: [Account]
+    var accounts: [Account]
 
     struct Account: Decodable, Sendable {
         let keys: [String]
         let events: [Event]
         let generators: [Generator]
+        /// Events added at runtime (`POST /__admin/usage/sybilion`), ids still to assign.
+        var addedEvents: [SybilionProvider.EventRow] = []
 
         private enum CodingKeys: String, CodingKey, CaseIterable { case name, keys, events, generators }
 
@@ -119,8 +121,8 @@ struct SybilionSection: ProviderSection {
         for (index, account) in accounts.enumerated() {
             let accountPath = path["accounts"][index]
             try context.claim(keys: account.keys, at: accountPath["keys"])
-            let events = try validatedEvents(of: account, clockSeconds: context.clockSeconds, at: accountPath)
-            served.append((account.keys, SybilionProvider.Account(events: events)))
+            let events = try validatedEvents(of: account, clockSeconds: context.generatorClockSeconds, at: accountPath)
+            served.append((account.keys, SybilionProvider.Account(events: events + Self.numbering(account.addedEvents, after: events))))
         }
         return SybilionProvider(directory: AccountDirectory(served))
     }
