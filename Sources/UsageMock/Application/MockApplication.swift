@@ -13,7 +13,7 @@ public struct MockApplication: HTTPResponder {
 
     public init(scenario: LoadedScenario, logger: Logger = Logger(label: "usagemock")) {
         state = ScenarioState(scenario)
-        adminRouter = Router([AdminRoutes.group(state: state), ScenarioAdminRoutes.group(state)])
+        adminRouter = Router([AdminRoutes.group(state: state), ScenarioAdminRoutes.group(state), OpenAPIAdminRoutes.group(state)])
         self.logger = logger
     }
 
