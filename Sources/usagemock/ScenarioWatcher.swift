@@ -16,6 +16,9 @@ struct ScenarioWatcher: Service {
     let path: String
     let application: MockApplication
     let logger: Logger
+    /// The file as read before the scenario served was loaded from it, so a change
+    /// made while the server was starting is not missed.
+    let loadedContents: [UInt8]?
     var interval: Duration = .milliseconds(500)
 
     /// Inode, size and modification time (`stat`), read every interval; the contents
@@ -29,12 +32,12 @@ struct ScenarioWatcher: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            var stamp = Self.stamp(of: path)
-            var contents = Self.contents(of: path)
+            var stamp: Stamp?
+            var contents = loadedContents
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 let now = Self.stamp(of: path)
-                guard now != stamp else { continue }
+                guard now != stamp || stamp == nil else { continue }
                 stamp = now
                 guard let read = Self.contents(of: path), read != contents else { continue }
                 contents = read
@@ -54,7 +57,7 @@ struct ScenarioWatcher: Service {
         return Stamp(inode: UInt64(info.st_ino), size: Int64(info.st_size), seconds: info.st_mtim.tv_sec, nanoseconds: info.st_mtim.tv_nsec)
     }
 
-    private static func contents(of path: String) -> [UInt8]? {
+    static func contents(of path: String) -> [UInt8]? {
         (try? Data(contentsOf: URL(fileURLWithPath: path))).map { [UInt8]($0) }
     }
 }

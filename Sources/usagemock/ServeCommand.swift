@@ -58,6 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
         let scenarioPath = self.scenario ?? environment("USAGEMOCK_SCENARIO")
         if watch && scenarioPath == nil { throw ValidationError("--watch needs a scenario file (--scenario or USAGEMOCK_SCENARIO)") }
 
+        // Read before the scenario loads, so the watcher sees changes made meanwhile.
+        let watchedContents = watch ? scenarioPath.flatMap(ScenarioWatcher.contents(of:)) : nil
         let scenario: LoadedScenario
         do {
             scenario = try scenarioPath.map(ScenarioLoader.load(contentsOf:)) ?? ScenarioLoader.loadDefault()
@@ -86,7 +88,7 @@ struct ServeCommand: AsyncParsableCommand {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let readyLine = "usagemock listening on http://\(shownHost):\(server.port) (scenario: \(scenario.name))"
         var services: [any Service] = [ServerService(server: server, readyLine: readyLine)]
-        if watch, let scenarioPath { services.append(ScenarioWatcher(path: scenarioPath, application: application, logger: logger)) }
+        if watch, let scenarioPath { services.append(ScenarioWatcher(path: scenarioPath, application: application, logger: logger, loadedContents: watchedContents)) }
         let group = ServiceGroup(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

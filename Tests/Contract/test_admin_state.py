@@ -190,7 +190,7 @@ def test_watch_reloads_the_file_and_refuses_a_broken_change(tmp_path):
     log = tmp_path / "stderr.log"
     with open(log, "w") as stderr, Served("--scenario", str(scenario), "--watch", stderr=stderr) as api:
         def wait_for(predicate):
-            deadline = time.monotonic() + 5
+            deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
                 if predicate():
                     return True
