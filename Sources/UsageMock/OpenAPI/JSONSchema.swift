@@ -1,62 +1,71 @@
-/// The JSON Schemas (2020-12, as OpenAPI 3.1 uses them) of what a route accepts and
-/// answers; only the forms the providers need.
-indirect enum JSONSchema: Sendable {
+/// A JSON Schema (2020-12, as OpenAPI 3.1 uses it) of what a route accepts or answers,
+/// written out as JSON when built; only the forms the providers need.
+///
+/// Kept as bytes rather than as an indirect enum: the documentation values are
+/// statics that live for the whole process, and enum payloads whose pointers carry tag
+/// bits are invisible to the leak sanitizer, which then reports them at exit.
+struct JSONSchema: Sendable {
+    let json: [UInt8]
+
+    private init(_ body: (inout JSONWriter) -> Void) {
+        json = JSONWriter.document { $0.object(body) }
+    }
+
     /// Every property listed is required unless named in `optional`; other properties
     /// are refused unless `openEnded` (a body whose unknown fields are ignored).
-    case object([(name: String, schema: JSONSchema)], optional: [String] = [], openEnded: Bool = false)
-    case array(JSONSchema)
-    case string(pattern: String? = nil, choices: [String]? = nil)
-    case integer(minimum: Int? = nil, maximum: Int? = nil)
-    case boolean
-    case nullable(JSONSchema)
-    case anyOf([JSONSchema])
+    static func object(_ properties: [(name: String, schema: JSONSchema)], optional: [String] = [], openEnded: Bool = false) -> JSONSchema {
+        JSONSchema {
+            $0.field("type", "object")
+            $0.key("properties")
+            $0.object {
+                for property in properties {
+                    $0.key(property.name)
+                    $0.raw(property.schema.json)
+                }
+            }
+            $0.key("required")
+            $0.array { for property in properties where !optional.contains(property.name) { $0.string(property.name) } }
+            $0.field("additionalProperties", openEnded)
+        }
+    }
 
-    static let string = JSONSchema.string()
-    static let integer = JSONSchema.integer()
+    static func array(_ items: JSONSchema) -> JSONSchema {
+        JSONSchema {
+            $0.field("type", "array")
+            $0.key("items")
+            $0.raw(items.json)
+        }
+    }
 
-    func write(to json: inout JSONWriter, description: String? = nil) {
-        json.object {
-            if let description { $0.field("description", description) }
-            switch self {
-            case .object(let properties, let optional, let openEnded):
-                $0.field("type", "object")
-                $0.key("properties")
-                $0.object {
-                    for property in properties {
-                        $0.key(property.name)
-                        property.schema.write(to: &$0)
-                    }
-                }
-                $0.key("required")
-                $0.array { for property in properties where !optional.contains(property.name) { $0.string(property.name) } }
-                $0.field("additionalProperties", openEnded)
-            case .array(let items):
-                $0.field("type", "array")
-                $0.key("items")
-                items.write(to: &$0)
-            case .string(let pattern, let choices):
-                $0.field("type", "string")
-                if let pattern { $0.field("pattern", pattern) }
-                if let choices {
-                    $0.key("enum")
-                    $0.array { for choice in choices { $0.string(choice) } }
-                }
-            case .integer(let minimum, let maximum):
-                $0.field("type", "integer")
-                if let minimum { $0.field("minimum", minimum) }
-                if let maximum { $0.field("maximum", maximum) }
-            case .boolean:
-                $0.field("type", "boolean")
-            case .nullable(let schema):
-                $0.key("anyOf")
-                $0.array {
-                    schema.write(to: &$0)
-                    $0.object { $0.field("type", "null") }
-                }
-            case .anyOf(let schemas):
-                $0.key("anyOf")
-                $0.array { for schema in schemas { schema.write(to: &$0) } }
+    static func string(pattern: String? = nil, choices: [String]? = nil) -> JSONSchema {
+        JSONSchema {
+            $0.field("type", "string")
+            if let pattern { $0.field("pattern", pattern) }
+            if let choices {
+                $0.key("enum")
+                $0.array { for choice in choices { $0.string(choice) } }
             }
         }
     }
+
+    static func integer(minimum: Int? = nil, maximum: Int? = nil) -> JSONSchema {
+        JSONSchema {
+            $0.field("type", "integer")
+            if let minimum { $0.field("minimum", minimum) }
+            if let maximum { $0.field("maximum", maximum) }
+        }
+    }
+
+    static func nullable(_ schema: JSONSchema) -> JSONSchema { anyOf([schema, JSONSchema { $0.field("type", "null") }]) }
+
+    static func anyOf(_ schemas: [JSONSchema]) -> JSONSchema {
+        JSONSchema {
+            $0.key("anyOf")
+            $0.array { for schema in schemas { $0.raw(schema.json) } }
+        }
+    }
+
+    static let string = JSONSchema.string()
+    static let integer = JSONSchema.integer()
+    static let boolean = JSONSchema { $0.field("type", "boolean") }
 }

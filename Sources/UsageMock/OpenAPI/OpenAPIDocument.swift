@@ -67,7 +67,7 @@ public enum OpenAPIDocument {
                     $0.key("content")
                     $0.object {
                         $0.key("application/json")
-                        $0.object { $0.key("schema"); body.write(to: &$0) }
+                        $0.object { $0.key("schema"); $0.raw(body.json) }
                     }
                 }
             }
@@ -93,7 +93,7 @@ public enum OpenAPIDocument {
                     $0.field("required", parameter.location == "path")
                     $0.field("description", parameter.description)
                     $0.key("schema")
-                    parameter.schema.write(to: &$0)
+                    $0.raw(parameter.schema.json)
                 }
             }
         }
@@ -111,7 +111,7 @@ public enum OpenAPIDocument {
                         $0.object {
                             $0.field("required", true)
                             $0.key("schema")
-                            header.schema.write(to: &$0)
+                            $0.raw(header.schema.json)
                         }
                     }
                 }
@@ -119,7 +119,7 @@ public enum OpenAPIDocument {
             $0.key("content")
             $0.object {
                 $0.key("application/json")
-                $0.object { $0.key("schema"); response.schema.write(to: &$0) }
+                $0.object { $0.key("schema"); $0.raw(response.schema.json) }
             }
         }
     }

@@ -39,51 +39,49 @@ struct ResponseDocumentation: Sendable {
     }
 }
 
-/// A query parameter as a handler reads it and the document describes it.
+/// A query parameter as a handler reads it and the document describes it: an integer
+/// in a range, one of a list of choices, or any string. (Optionals rather than an enum
+/// with payloads, for the reason `JSONSchema` gives.)
 struct QueryParameter: Sendable {
-    enum Kind: Sendable {
-        case integer(ClosedRange<Int>, default: Int)
-        case choice([String], default: String)
-        case string
-    }
-
     let name: String
     let description: String
-    let kind: Kind
+    let schema: JSONSchema
+    private let range: ClosedRange<Int>?
+    private let defaultInteger: Int?
+    private let choices: [String]?
+    private let defaultChoice: String?
 
     static func integer(_ name: String, in range: ClosedRange<Int>, default value: Int, _ description: String) -> QueryParameter {
-        QueryParameter(name: name, description: description, kind: .integer(range, default: value))
+        QueryParameter(name: name, description: description,
+                       schema: .integer(minimum: range.lowerBound, maximum: range.upperBound == Int.max ? nil : range.upperBound),
+                       range: range, defaultInteger: value, choices: nil, defaultChoice: nil)
     }
 
     static func choice(_ name: String, _ choices: [String], default value: String, _ description: String) -> QueryParameter {
-        QueryParameter(name: name, description: description, kind: .choice(choices, default: value))
+        QueryParameter(name: name, description: description, schema: .string(choices: choices),
+                       range: nil, defaultInteger: nil, choices: choices, defaultChoice: value)
     }
 
     static func string(_ name: String, _ description: String) -> QueryParameter {
-        QueryParameter(name: name, description: description, kind: .string)
+        QueryParameter(name: name, description: description, schema: .string, range: nil, defaultInteger: nil, choices: nil, defaultChoice: nil)
     }
 
-    var schema: JSONSchema {
-        switch kind {
-        case .integer(let range, _): .integer(minimum: range.lowerBound, maximum: range.upperBound == Int.max ? nil : range.upperBound)
-        case .choice(let choices, _): .string(choices: choices)
-        case .string: .string
-        }
+    /// The value given (within the range), or the default when absent.
+    func integer(in query: QueryParameters) throws(ParameterError) -> Int {
+        guard let range, let defaultInteger else { preconditionFailure("\(name) is not an integer parameter") }
+        return try query.integer(name, in: range, default: defaultInteger)
+    }
+
+    /// The value given (one of the choices), or the default when absent.
+    func choice(in query: QueryParameters) throws(ParameterError) -> String {
+        guard let choices, let defaultChoice else { preconditionFailure("\(name) is not a choice parameter") }
+        return try query.choice(name, in: choices, default: defaultChoice)
     }
 }
 
 extension QueryParameters {
-    /// The value of an integer parameter (its default when absent).
-    func integer(_ parameter: QueryParameter) throws(ParameterError) -> Int {
-        guard case .integer(let range, let value) = parameter.kind else { preconditionFailure("\(parameter.name) is not an integer parameter") }
-        return try integer(parameter.name, in: range, default: value)
-    }
-
-    /// The value of a choice parameter (its default when absent).
-    func choice(_ parameter: QueryParameter) throws(ParameterError) -> String {
-        guard case .choice(let choices, let value) = parameter.kind else { preconditionFailure("\(parameter.name) is not a choice parameter") }
-        return try choice(parameter.name, in: choices, default: value)
-    }
+    func integer(_ parameter: QueryParameter) throws(ParameterError) -> Int { try parameter.integer(in: self) }
+    func choice(_ parameter: QueryParameter) throws(ParameterError) -> String { try parameter.choice(in: self) }
 }
 
 /// Responses every provider's document shares: the mock's own error shape, which
