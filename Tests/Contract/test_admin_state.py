@@ -225,7 +225,9 @@ def test_watch_needs_a_file():
 def test_runtime_changes_on_large_json_rebuild_one_provider():
     """Prints what each change costs on large.json (a million rows per provider), and
     checks that requests are answered by the old scenario meanwhile."""
-    with Served("--scenario", str(REPO_ROOT / "Scenarios/large.json"), ready_timeout=300) as api:
+    # More worker threads than the default: a change runs on the thread that received it,
+    # and libmicrohttpd keeps each connection on one thread.
+    with Served("--scenario", str(REPO_ROOT / "Scenarios/large.json"), "--threads", "8", ready_timeout=300) as api:
         def post(path, body):
             conn = http.client.HTTPConnection(api.host, api.port, timeout=120)
             try:
