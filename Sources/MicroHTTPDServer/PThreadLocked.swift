@@ -7,11 +7,11 @@ import Darwin
 /// A value behind a pthread mutex. Used on the request path instead of
 /// `Synchronization.Mutex`, whose futex-based lock on Linux the thread sanitizer
 /// cannot see, so it reported races that the lock prevents.
-public final class PThreadLocked<Value>: @unchecked Sendable {
+package final class PThreadLocked<Value>: @unchecked Sendable {
     private var value: Value
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-    public init(_ value: Value) {
+    package init(_ value: Value) {
         self.value = value
         pthread_mutex_init(mutex, nil)
     }
@@ -21,7 +21,7 @@ public final class PThreadLocked<Value>: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    package func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&value)

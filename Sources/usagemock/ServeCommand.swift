@@ -46,6 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-cors"), help: "Send no CORS headers and answer no CORS preflight.")
     var noCORS = false
 
+    @Flag(help: "Serve the scenario file again whenever it changes (an invalid change is logged and refused).")
+    var watch = false
+
     func validate() throws {
         guard threads >= 1, threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
         guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1") }
@@ -60,7 +63,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("the port must be a number from 0 to 65535 (got \(portText))")
         }
         let scenarioPath = self.scenario ?? environment("USAGEMOCK_SCENARIO")
+        if watch && scenarioPath == nil { throw ValidationError("--watch needs a scenario file (--scenario or USAGEMOCK_SCENARIO)") }
 
+        // Read before the scenario loads, so the watcher sees changes made meanwhile.
+        let watchedContents = watch ? scenarioPath.flatMap(ScenarioWatcher.contents(of:)) : nil
         let scenario: LoadedScenario
         do {
             scenario = try scenarioPath.map(ScenarioLoader.load(contentsOf:)) ?? ScenarioLoader.loadDefault()
@@ -77,11 +83,12 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, threads: threads, connectionLimit: maxConnections, idleTimeoutSeconds: idleTimeout
         )
+        let application = MockApplication(
+            scenario: scenario, traffic: TrafficOptions(journalSize: journalSize, cors: !noCORS), logger: logger
+        )
         let server: HTTPServer
         do {
-            server = try HTTPServer(configuration: configuration, responder: MockApplication(
-                scenario: scenario, traffic: TrafficOptions(journalSize: journalSize, cors: !noCORS), logger: logger
-            ))
+            server = try HTTPServer(configuration: configuration, responder: application)
         } catch {
             printError("usagemock: \(error)")
             throw ExitCode.failure
@@ -89,8 +96,10 @@ struct ServeCommand: AsyncParsableCommand {
 
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let readyLine = "usagemock listening on http://\(shownHost):\(server.port) (scenario: \(scenario.name))"
+        var services: [any Service] = [ServerService(server: server, readyLine: readyLine)]
+        if watch, let scenarioPath { services.append(ScenarioWatcher(path: scenarioPath, application: application, logger: logger, loadedContents: watchedContents)) }
         let group = ServiceGroup(
-            services: [ServerService(server: server, readyLine: readyLine)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

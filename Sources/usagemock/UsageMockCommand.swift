@@ -1,12 +1,13 @@
 import ArgumentParser
+import UsageMock
 
 @main
 struct UsageMockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usagemock",
         abstract: "A local mock server for the Poe, HookBridge, Klaim and Sybilion usage APIs.",
-        version: "0.1.0",
-        subcommands: [ServeCommand.self, ValidateCommand.self, HealthCommand.self],
+        version: usagemockVersion,
+        subcommands: [ServeCommand.self, ValidateCommand.self, HealthCommand.self, OpenAPICommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -27,6 +27,20 @@ func balanceStatuses(_ count: Int, key: String = "sk_test_poe", to application: 
         #expect(balanceStatuses(3, to: application(always)) == [402, 402, 402])
     }
 
+    /// A new scenario brings its own faults, counted from zero; the clock and usage
+    /// changes keep the faults and their counts.
+    @Test func faultsFollowTheScenarioServed() throws {
+        let app = application(try defaultScenario(withFaults: #"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "nth": 2}]"#))
+        #expect(balanceStatuses(1, to: app) == [200])
+        #expect(send(.post, "/__admin/clock", body: #"{"advance_seconds": 60}"#, to: app).status == 200)
+        #expect(balanceStatuses(2, to: app) == [429, 200])
+        #expect(send(.post, "/__admin/faults", body: #"{"provider": "poe", "route": "/usage/current_balance", "status": 500}"#, to: app).status == 201)
+        #expect(send(.put, "/__admin/scenario", body: DefaultScenario.json, to: app).status == 200)
+        #expect(balanceStatuses(3, to: app) == [200, 200, 200])
+        #expect(send(.post, "/__admin/reset", to: app).status == 200)
+        #expect(balanceStatuses(3, to: app) == [200, 429, 200])
+    }
+
     @Test func sameScenarioSameSequenceSameFaults() throws {
         let faults = """
             [{"provider": "poe", "route": "/usage/current_balance", "status": 429, "every": 3},

@@ -2,26 +2,40 @@ import HTTPTypes
 import Logging
 import MicroHTTPDServer
 
-/// The whole mock as one responder: the admin routes and every provider of the loaded
-/// scenario behind one router, the traffic features (CORS, forced statuses, faults,
-/// journal) around it, and an access-log line per request.
+/// The whole mock as one responder: the admin routes, then every provider of the
+/// scenario served (which `/__admin/` can swap), the traffic features (CORS, forced
+/// statuses, faults, journal) around them, and an access-log line per request.
 ///
 /// It needs no sockets: tests call `respond(to:)` directly with a `ServerRequest`.
 public struct MockApplication: HTTPResponder {
-    public let scenario: LoadedScenario
-    let router: Router
-    /// The provider owning each of the router's groups; nil for the admin groups.
-    let groupProviders: [(any ServedProvider)?]
+    let state: ScenarioState
     let traffic: TrafficControl
+    /// `/__admin/` has a router of its own: the providers' router changes with the scenario.
+    let adminRouter: Router
     let logger: Logger
 
     public init(scenario: LoadedScenario, traffic options: TrafficOptions = TrafficOptions(), logger: Logger = Logger(label: "usagemock")) {
-        self.scenario = scenario
-        traffic = TrafficControl(options: options, faults: scenario.faults)
-        let admin = [AdminRoutes.group(scenarioName: scenario.name), TrafficAdminRoutes.group(traffic, providers: scenario.providers)]
-        router = Router(admin + scenario.providers.map(\.routes))
-        groupProviders = admin.map { _ in nil } + scenario.providers
+        let traffic = TrafficControl(options: options, faults: scenario.faults)
+        // A new scenario (PUT, reset, a reload of the watched file) brings its own faults,
+        // counted afresh; moving the clock or adding usage keeps those in force.
+        let state = ScenarioState(scenario, onNewScenario: { traffic.faults.rearm($0.faults) })
+        self.state = state
+        self.traffic = traffic
+        adminRouter = Router([
+            AdminRoutes.group(state: state), ScenarioAdminRoutes.group(state), OpenAPIAdminRoutes.group(state),
+            TrafficAdminRoutes.group(traffic, providers: { state.served.scenario.providers }),
+        ])
         self.logger = logger
+    }
+
+    /// The scenario served now.
+    public var scenario: LoadedScenario { state.served.scenario }
+
+    /// Serves a scenario read from its file again (`serve --watch`), which reset then
+    /// returns to; an invalid one is refused whole and the old one stays.
+    @discardableResult
+    public func reloadScenario(json: [UInt8], file: String) throws(ScenarioError) -> LoadedScenario {
+        try state.replace(json: json, file: file, asBaseline: true)
     }
 
     public func respond(to request: ServerRequest) -> ServerResponse {
@@ -33,8 +47,13 @@ public struct MockApplication: HTTPResponder {
             let target = try RequestTarget(request.head.path ?? "")
             let mockRequest = MockRequest(method: request.head.method, target: target, headerFields: request.head.headerFields, body: request.body)
             path = target.rawPath
-            let match = router.match(mockRequest)
-            response = traffic.intercept(mockRequest, match, provider: match.group.flatMap { groupProviders[$0] }, note: &note)
+            let served = state.served
+            let adminMatch = adminRouter.match(mockRequest)
+            let isAdmin = adminMatch.group != nil
+            let router = isAdmin ? adminRouter : served.router
+            let match = isAdmin ? adminMatch : served.router.match(mockRequest)
+            let provider = isAdmin ? nil : match.group.map { served.scenario.providers[$0] }
+            response = traffic.intercept(mockRequest, match, provider: provider, note: &note)
                 ?? router.respond(to: mockRequest, match) ?? MockError.noRoute(mockRequest)
         } catch {
             path = request.head.path ?? ""

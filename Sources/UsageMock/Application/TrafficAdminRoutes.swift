@@ -8,13 +8,14 @@ import MicroHTTPDServer
 
 /// `/__admin/requests` (the journal) and `/__admin/faults`.
 enum TrafficAdminRoutes {
-    static func group(_ traffic: TrafficControl, providers: [any ServedProvider]) -> RouteGroup {
+    /// `providers`: those served now, which a runtime fault is checked against.
+    static func group(_ traffic: TrafficControl, providers: @escaping @Sendable () -> [any ServedProvider]) -> RouteGroup {
         RouteGroup(
             routes: [
                 Route(.get, "/__admin/requests") { request in listRequests(traffic.journal, request.target.query) },
                 Route(.delete, "/__admin/requests") { _ in cleared(traffic.journal.clear()) },
                 Route(.get, "/__admin/faults") { _ in listFaults(traffic.faults) },
-                Route(.post, "/__admin/faults") { request in addFault(request.body, to: traffic.faults, providers: providers) },
+                Route(.post, "/__admin/faults") { request in addFault(request.body, to: traffic.faults, providers: providers()) },
                 Route(.delete, "/__admin/faults") { _ in cleared(traffic.faults.clear()) },
             ],
             methodNotAllowed: AdminRoutes.methodNotAllowed

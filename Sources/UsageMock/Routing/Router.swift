@@ -6,10 +6,14 @@ public struct Route: Sendable {
     public let method: HTTPRequest.Method
     public let pattern: PathPattern
     public let handler: @Sendable (MockRequest) -> ServerResponse
+    /// What it accepts and answers, for the provider's OpenAPI document.
+    public let documentation: RouteDocumentation?
 
-    public init(_ method: HTTPRequest.Method, _ pattern: String, handler: @escaping @Sendable (MockRequest) -> ServerResponse) {
+    public init(_ method: HTTPRequest.Method, _ pattern: String, documentation: RouteDocumentation? = nil,
+                handler: @escaping @Sendable (MockRequest) -> ServerResponse) {
         self.method = method
         self.pattern = PathPattern(pattern)
+        self.documentation = documentation
         self.handler = handler
     }
 }
@@ -20,10 +24,14 @@ public struct RouteGroup: Sendable {
     public let routes: [Route]
     /// Builds the 405 body in the owner's error shape; the router adds `Allow`.
     public let methodNotAllowed: @Sendable (MockRequest) -> ServerResponse
+    /// The 405 answer as the OpenAPI document describes it (`Allow` is added there).
+    let methodNotAllowedDocumentation: ResponseDocumentation?
 
-    public init(routes: [Route], methodNotAllowed: @escaping @Sendable (MockRequest) -> ServerResponse) {
+    init(routes: [Route], methodNotAllowed: @escaping @Sendable (MockRequest) -> ServerResponse,
+         methodNotAllowedDocumentation: ResponseDocumentation? = nil) {
         self.routes = routes
         self.methodNotAllowed = methodNotAllowed
+        self.methodNotAllowedDocumentation = methodNotAllowedDocumentation
     }
 }
 

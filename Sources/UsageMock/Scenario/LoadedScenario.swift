@@ -18,29 +18,39 @@ public protocol ServedProvider: Sendable {
 /// A validated scenario: every provider's data generated, checked and serialised.
 public struct LoadedScenario: Sendable {
     public let name: String
-    /// "Now" for the providers, in seconds since 1970 (SPEC.md rule 4).
+    /// "Now" for the providers, in seconds since 1970 (SPEC.md rule 4); moved by
+    /// `POST /__admin/clock`.
     public let clockSeconds: Int
+    /// The scenario file's clock, before which generated rows are placed. It stays put
+    /// when the clock moves, so moving the clock moves "now" over the same data.
+    let generatorClockSeconds: Int
     public let providers: [any ServedProvider]
     /// Faults declared in the scenario's `faults` section, in order.
     public let faults: [FaultRule]
+    /// The document it was built from, kept so runtime changes can rebuild from it.
+    let document: ScenarioDocument
 }
 
 /// What loading a scenario shares across provider sections: the clock and the owner
 /// of every API key, since a key belongs to exactly one account of one provider.
 struct ScenarioContext {
+    /// "Now" as served (Poe's 30-day window ends here).
     let clockSeconds: Int
+    /// Where generators place their rows: the scenario file's clock.
+    let generatorClockSeconds: Int
     private var keyOwners: [String: JSONPath] = [:]
 
-    init(clockSeconds: Int) {
+    init(clockSeconds: Int, generatorClockSeconds: Int) {
         self.clockSeconds = clockSeconds
+        self.generatorClockSeconds = generatorClockSeconds
     }
 
     /// Refuses generator ages that are negative or reach before 1970, so every generated
     /// instant is one the providers' formats can write.
     func checkAges(_ ages: IntRange, at path: JSONPath) throws(ScenarioError) {
         guard ages.min >= 0 else { throw path["min"].error("must not be negative") }
-        guard ages.max < clockSeconds else {
-            throw path["max"].error("must be below \(clockSeconds): an older entry would date from before 1970")
+        guard ages.max < generatorClockSeconds else {
+            throw path["max"].error("must be below \(generatorClockSeconds): an older entry would date from before 1970")
         }
     }
 
@@ -67,6 +77,12 @@ protocol ProviderSection: Decodable, Sendable {
     static var providerKey: String { get }
     init(accounts: [Account])
     func load(in context: inout ScenarioContext, at path: JSONPath) throws(ScenarioError) -> any ServedProvider
+    /// Whether what it serves depends on "now" (beyond where generators put rows), so
+    /// moving the clock rebuilds it.
+    static var readsClock: Bool { get }
+    /// This section with the usage of a `POST /__admin/usage/{provider}` body added to
+    /// the account it names; rows without a time are dated `clockSeconds`.
+    func addingUsage(_ body: [UInt8], clockSeconds: Int) throws(ScenarioError) -> Self
 }
 
 private enum ProviderSectionKeys: String, CodingKey, CaseIterable { case accounts }
@@ -74,6 +90,7 @@ private enum ProviderSectionKeys: String, CodingKey, CaseIterable { case account
 extension ProviderSection {
     /// The section of a scenario that leaves this provider out: no accounts.
     static var empty: Self { Self(accounts: []) }
+    static var readsClock: Bool { false }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.strictContainer(keyedBy: ProviderSectionKeys.self)

@@ -5,11 +5,11 @@ let providerSections: [any ProviderSection.Type] = [
 ]
 
 /// A scenario file as written: name, clock, one section per provider and the faults.
-struct ScenarioDocument: Decodable {
+struct ScenarioDocument: Decodable, Sendable {
     let name: String
     /// An RFC 3339 UTC timestamp, or `"wall"` for the machine's clock at load time.
     let clock: String
-    let sections: [any ProviderSection]
+    var sections: [any ProviderSection]
     let faults: [FaultDefinition]
 
     private enum CodingKeys: String, CodingKey, CaseIterable { case name, clock, providers, faults }

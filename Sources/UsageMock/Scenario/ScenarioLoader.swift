@@ -43,7 +43,7 @@ public enum ScenarioLoader {
         }
     }
 
-    private static func build(_ document: ScenarioDocument) throws(ScenarioError) -> LoadedScenario {
+    static func build(_ document: ScenarioDocument) throws(ScenarioError) -> LoadedScenario {
         let clockSeconds: Int
         if document.clock == "wall" {
             clockSeconds = Int(Date().timeIntervalSince1970)
@@ -53,7 +53,13 @@ public enum ScenarioLoader {
             throw JSONPath.root["clock"].error("expected a UTC timestamp from 1970 on, like 2026-11-21T12:00:00Z, or \"wall\"")
         }
         guard !document.name.isEmpty else { throw JSONPath.root["name"].error("must not be empty") }
-        var context = ScenarioContext(clockSeconds: clockSeconds)
+        return try build(document, clockSeconds: clockSeconds, generatorClockSeconds: clockSeconds)
+    }
+
+    /// The scenario of `document` with "now" at `clockSeconds` and generated rows
+    /// placed before `generatorClockSeconds`.
+    static func build(_ document: ScenarioDocument, clockSeconds: Int, generatorClockSeconds: Int) throws(ScenarioError) -> LoadedScenario {
+        var context = ScenarioContext(clockSeconds: clockSeconds, generatorClockSeconds: generatorClockSeconds)
         var providers: [any ServedProvider] = []
         for section in document.sections {
             let path = JSONPath.root["providers"][type(of: section).providerKey]
@@ -63,7 +69,20 @@ public enum ScenarioLoader {
         for (index, fault) in document.faults.enumerated() {
             faults.append(try fault.validated(against: providers, at: JSONPath.root["faults"][index]))
         }
-        return LoadedScenario(name: document.name, clockSeconds: clockSeconds, providers: providers, faults: faults)
+        return LoadedScenario(name: document.name, clockSeconds: clockSeconds, generatorClockSeconds: generatorClockSeconds,
+                              providers: providers, faults: faults, document: document)
+    }
+
+    /// Decodes a JSON body into `T` with the scenario loader's strictness and messages
+    /// (JSON path and reason, or line and column for bad syntax), for admin requests.
+    static func decode<T: Decodable>(_ type: T.Type, from json: [UInt8]) throws(ScenarioError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(json))
+        } catch let error as DecodingError {
+            throw describe(error, json: Data(json))
+        } catch {
+            throw ScenarioError(location: "$", reason: "\(error)")
+        }
     }
 
     static func describe(_ error: DecodingError, json: Data) -> ScenarioError {

@@ -46,6 +46,12 @@ final class FaultEngine: Sendable {
         }
     }
 
+    /// Disarms every fault, then arms `rules` with fresh counts (a new scenario's faults).
+    func rearm(_ rules: [FaultRule]) {
+        _ = clear()
+        rules.forEach { _ = add($0) }
+    }
+
     var faults: [ArmedFault] { state.withLock { $0.faults } }
 
     /// The fault that fires on this request, if any. Every fault the request matches

@@ -49,7 +49,7 @@ struct HookBridgeProvider: ServedProvider {
     var routes: RouteGroup {
         RouteGroup(
             routes: [
-                Route(.get, "/v1/billing/usage-history") { request in
+                Route(.get, "/v1/billing/usage-history", documentation: Self.usageHistoryDocumentation) { request in
                     let requestID = Self.newRequestID()
                     guard let account = directory.account(for: request) else {
                         return Self.error(.unauthorized, code: "UNAUTHORIZED", message: "Invalid or missing API key",
@@ -61,15 +61,16 @@ struct HookBridgeProvider: ServedProvider {
             methodNotAllowed: { request in
                 Self.error(.methodNotAllowed, code: "METHOD_NOT_ALLOWED",
                            message: "Method \(request.method.rawValue) is not allowed on \(request.target.rawPath)", requestID: Self.newRequestID())
-            }
+            },
+            methodNotAllowedDocumentation: Self.methodNotAllowedDocumentation
         )
     }
 
     private static func usageHistory(_ account: Account, _ query: QueryParameters, requestID: String) -> ServerResponse {
         let limit: Int, offset: Int
         do throws(ParameterError) {
-            limit = try query.integer("limit", in: 1...24, default: 12)
-            offset = try query.integer("offset", in: 0...Int.max, default: 0)
+            limit = try query.integer(Self.limit)
+            offset = try query.integer(Self.offset)
         } catch {
             return Self.error(.badRequest, code: "INVALID_REQUEST", message: error.message, requestID: requestID)
         }

@@ -3,12 +3,14 @@
 struct HookBridgeSection: ProviderSection {
     static let providerKey = "hookbridge"
 
-    let accounts: [Account]
+    var accounts: [Account]
 
     struct Account: Decodable, Sendable {
         let keys: [String]
         let months: [Month]
         let generators: [Generator]
+        /// Messages added at runtime (`POST /__admin/usage/hookbridge`), by month index.
+        var addedMessages: [Int: Int] = [:]
 
         private enum CodingKeys: String, CodingKey, CaseIterable { case name, keys, months, generators }
 
@@ -72,7 +74,7 @@ struct HookBridgeSection: ProviderSection {
         for (index, account) in accounts.enumerated() {
             let accountPath = path["accounts"][index]
             try context.claim(keys: account.keys, at: accountPath["keys"])
-            let months = try validatedMonths(of: account, clockSeconds: context.clockSeconds, at: accountPath)
+            let months = try validatedMonths(of: account, clockSeconds: context.generatorClockSeconds, at: accountPath)
             served.append((account.keys, HookBridgeProvider.Account(months: months)))
         }
         return HookBridgeProvider(directory: AccountDirectory(served))
@@ -131,6 +133,6 @@ struct HookBridgeSection: ProviderSection {
                 try add(row, at: generatorPath)
             }
         }
-        return rows.sorted { $0.monthIndex > $1.monthIndex }
+        return Self.adding(account.addedMessages, to: rows).sorted { $0.monthIndex > $1.monthIndex }
     }
 }

@@ -75,7 +75,7 @@ struct KlaimProvider: ServedProvider {
     var routes: RouteGroup {
         RouteGroup(
             routes: [
-                Route(.post, "/users/{user_id}/credits/usage") { request in
+                Route(.post, "/users/{user_id}/credits/usage", documentation: Self.usageDocumentation) { request in
                     guard let account = directory.account(for: request) else {
                         return Self.message(.unauthorized, "Unauthorized", headers: [.wwwAuthenticate: "Bearer"])
                     }
@@ -93,7 +93,8 @@ struct KlaimProvider: ServedProvider {
             ],
             methodNotAllowed: { request in
                 Self.message(.methodNotAllowed, "Method \(request.method.rawValue) is not allowed on \(request.target.rawPath)")
-            }
+            },
+            methodNotAllowedDocumentation: Self.methodNotAllowedDocumentation
         )
     }
 

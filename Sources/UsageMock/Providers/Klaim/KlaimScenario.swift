@@ -3,13 +3,15 @@
 struct KlaimSection: ProviderSection {
     static let providerKey = "klaim"
 
-    let accounts: [Account]
+    var accounts: [Account]
 
     struct Account: Decodable, Sendable {
         let keys: [String]
         let appID: String
         let users: [User]
         let userGenerators: [UserGenerator]
+        /// Records added at runtime (`POST /__admin/usage/klaim`), by user id.
+        var addedRecords: [String: [AddedRecord]] = [:]
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
             case name, keys, appID = "app_id", users, userGenerators = "user_generators"
@@ -147,7 +149,7 @@ struct KlaimSection: ProviderSection {
     }
 
     func load(in context: inout ScenarioContext, at path: JSONPath) throws(ScenarioError) -> any ServedProvider {
-        let clockMillis = context.clockSeconds * 1000
+        let clockMillis = context.generatorClockSeconds * 1000
         var served: [(keys: [String], account: KlaimProvider.Account)] = []
         for (accountIndex, account) in accounts.enumerated() {
             let accountPath = path["accounts"][accountIndex]
@@ -159,7 +161,8 @@ struct KlaimSection: ProviderSection {
                 guard !userID.isEmpty else { throw userPath.error("user_id must not be empty") }
                 if let first = userPaths[userID] { throw userPath.error("user \"\(userID)\" appears twice (first at \(first))") }
                 userPaths[userID] = userPath
-                users[userID] = KlaimProvider.User(records: records, prefixAppID: "_credit-usage_" + account.appID)
+                let added = try Self.chaining(account.addedRecords[userID] ?? [], after: records, userID: userID)
+                users[userID] = KlaimProvider.User(records: records + added, prefixAppID: "_credit-usage_" + account.appID)
             }
             for (index, user) in account.users.enumerated() {
                 let userPath = accountPath["users"][index]
@@ -175,6 +178,9 @@ struct KlaimSection: ProviderSection {
                     try add(userID, records, at: generatorPath)
                 }
             }
+            if let unknown = account.addedRecords.keys.first(where: { users[$0] == nil }) {
+                throw accountPath.error("records were added for \"\(unknown)\", which is not a user of this account")
+            }
             served.append((account.keys, KlaimProvider.Account(users: users)))
         }
         return KlaimProvider(directory: AccountDirectory(served))
@@ -185,7 +191,7 @@ struct KlaimSection: ProviderSection {
         if let generator = user.generator {
             guard user.records.isEmpty else { throw path["generator"].error("a user has records or a generator, not both") }
             try generator.validate(in: context, at: path["generator"])
-            return generator.records(userID: user.userID, clockMillis: context.clockSeconds * 1000)
+            return generator.records(userID: user.userID, clockMillis: context.generatorClockSeconds * 1000)
         }
         var rows: [(index: Int, row: KlaimProvider.RecordRow)] = []
         var typeIDs: [String: Int] = [:]
@@ -218,7 +224,7 @@ struct KlaimSection: ProviderSection {
 
     /// Five characters for a record's `type_id` that depend only on the user and the
     /// record's place in the file.
-    private static func derivedSuffix(_ userID: String, _ index: Int) -> String {
+    static func derivedSuffix(_ userID: String, _ index: Int) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in userID.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         var random = SeededGenerator(seed: hash &+ UInt64(index))

@@ -44,11 +44,11 @@ struct PoeProvider: ServedProvider {
     var routes: RouteGroup {
         RouteGroup(
             routes: [
-                Route(.get, "/usage/current_balance") { request in
+                Route(.get, "/usage/current_balance", documentation: Self.balanceDocumentation) { request in
                     guard let account = directory.account(for: request) else { return Self.unauthorized }
                     return .json(.ok, account.balanceBody)
                 },
-                Route(.get, "/usage/points_history") { request in
+                Route(.get, "/usage/points_history", documentation: Self.pointsHistoryDocumentation) { request in
                     guard let account = directory.account(for: request) else { return Self.unauthorized }
                     return Self.pointsHistory(account, request.target.query)
                 },
@@ -56,15 +56,16 @@ struct PoeProvider: ServedProvider {
             methodNotAllowed: { request in
                 Self.error(.methodNotAllowed, type: "invalid_request_error", code: "method_not_allowed",
                            message: "Method \(request.method.rawValue) is not allowed on \(request.target.rawPath)")
-            }
+            },
+            methodNotAllowedDocumentation: Self.methodNotAllowedDocumentation
         )
     }
 
     private static func pointsHistory(_ account: Account, _ query: QueryParameters) -> ServerResponse {
         let page: CursorPagination<String>.Page
         do throws(ParameterError) {
-            let limit = try query.integer("limit", in: 1...100, default: 20)
-            let cursor = try query.single("starting_after")
+            let limit = try query.integer(Self.limit)
+            let cursor = try query.single(Self.startingAfter.name)
             guard let found = account.pagination.page(after: cursor, limit: limit) else {
                 throw ParameterError(name: "starting_after", problem: .invalid("must be the query_id of an entry from the last 30 days"))
             }

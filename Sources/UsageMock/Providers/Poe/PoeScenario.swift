@@ -3,13 +3,15 @@
 struct PoeSection: ProviderSection {
     static let providerKey = "poe"
     static let usageTypes = ["API", "Chat", "Canvas App"]
+    /// The 30-day window ends at the clock.
+    static let readsClock = true
 
-    let accounts: [Account]
+    var accounts: [Account]
 
     struct Account: Decodable, Sendable {
         let keys: [String]
-        let balance: Int
-        let entries: [Entry]
+        var balance: Int
+        var entries: [Entry]
         let generators: [Generator]
 
         private enum CodingKeys: String, CodingKey, CaseIterable { case name, keys, balance, entries, generators }
@@ -125,7 +127,7 @@ struct PoeSection: ProviderSection {
                 throw generatorPath["usage_types"].error("must be a non-empty list of: \(Self.usageTypes.joined(separator: ", "))")
             }
             guard generator.costPoints.min >= 0 else { throw generatorPath["cost_points"]["min"].error("must not be negative") }
-            entries += generator.entries(clockMicros: context.clockSeconds * 1_000_000, taken: &queryIDs)
+            entries += generator.entries(clockMicros: context.generatorClockSeconds * 1_000_000, taken: &queryIDs)
         }
         return entries
     }

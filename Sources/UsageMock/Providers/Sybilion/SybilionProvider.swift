@@ -62,7 +62,7 @@ struct SybilionProvider: ServedProvider {
     var routes: RouteGroup {
         RouteGroup(
             routes: [
-                Route(.get, "/api/v1/usage") { request in
+                Route(.get, "/api/v1/usage", documentation: Self.usageDocumentation) { request in
                     let traceID = Self.newTraceID()
                     guard let account = directory.account(for: request) else {
                         return Self.error(.unauthorized, "invalid or missing API token", traceID: traceID, headers: [.wwwAuthenticate: "Bearer"])
@@ -72,17 +72,18 @@ struct SybilionProvider: ServedProvider {
             ],
             methodNotAllowed: { request in
                 Self.error(.methodNotAllowed, "method \(request.method.rawValue) is not allowed on \(request.target.rawPath)", traceID: Self.newTraceID())
-            }
+            },
+            methodNotAllowedDocumentation: Self.methodNotAllowedDocumentation
         )
     }
 
     private static func usage(_ account: Account, _ query: QueryParameters, traceID: String) -> ServerResponse {
         let pageNumber: Int, limit: Int, sort: String, order: String
         do throws(ParameterError) {
-            pageNumber = try query.integer("page", in: 1...Int.max, default: 1)
-            limit = try query.integer("limit", in: 1...200, default: 50)
-            sort = try query.choice("sort", in: sortColumns, default: "id")
-            order = try query.choice("order", in: ["asc", "desc"], default: "desc")
+            pageNumber = try query.integer(Self.page)
+            limit = try query.integer(Self.limit)
+            sort = try query.choice(Self.sort)
+            order = try query.choice(Self.order)
         } catch {
             return Self.error(.badRequest, error.message, traceID: traceID)
         }

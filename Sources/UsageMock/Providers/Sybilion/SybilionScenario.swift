@@ -3,12 +3,14 @@
 struct SybilionSection: ProviderSection {
     static let providerKey = "sybilion"
 
-    let accounts: [Account]
+    var accounts: [Account]
 
     struct Account: Decodable, Sendable {
         let keys: [String]
         let events: [Event]
         let generators: [Generator]
+        /// Events added at runtime (`POST /__admin/usage/sybilion`), ids still to assign.
+        var addedEvents: [SybilionProvider.EventRow] = []
 
         private enum CodingKeys: String, CodingKey, CaseIterable { case name, keys, events, generators }
 
@@ -136,7 +138,7 @@ struct SybilionSection: ProviderSection {
             let accountPath = path["accounts"][index]
             try context.claim(keys: account.keys, at: accountPath["keys"])
             let events = try validatedEvents(of: account, context: context, at: accountPath)
-            served.append((account.keys, SybilionProvider.Account(events: events)))
+            served.append((account.keys, SybilionProvider.Account(events: events + Self.numbering(account.addedEvents, after: events))))
         }
         return SybilionProvider(directory: AccountDirectory(served))
     }
@@ -170,7 +172,7 @@ struct SybilionSection: ProviderSection {
             }
             guard (0...100).contains(generator.asyncJobPercent) else { throw generatorPath["async_job_percent"].error("must be between 0 and 100") }
             try generator.checkTotals(at: generatorPath)
-            for event in generator.events(clockSeconds: context.clockSeconds) {
+            for event in generator.events(clockSeconds: context.generatorClockSeconds) {
                 if let first = ids[event.id] { throw generatorPath.error("generates id \(event.id), already used at \(first)") }
                 ids[event.id] = generatorPath
                 events.append(event)

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+@testable import UsageMock
+
+/// `/__admin/scenario`, reset, clock and usage, in-process; the live suite runs the
+/// same through the binary (Tests/Contract/test_admin_state.py).
+@Suite struct ScenarioAdminTests {
+    private func fresh() -> MockApplication { application(ScenarioLoader.loadDefault()) }
+
+    @Test func putSwapsAndResetRestores() throws {
+        let app = fresh()
+        let empty = try String(contentsOf: repositoryRoot.appendingPathComponent("Scenarios/empty.json"), encoding: .utf8)
+        #expect(send(.put, "/__admin/scenario", body: empty, to: app).status == 200)
+        #expect(send(.get, "/usage/current_balance", key: "sk_test_poe", to: app).status == 401)
+        #expect(send(.get, "/__admin/health", to: app).object["scenario"] as? String == "empty")
+        #expect(send(.post, "/__admin/reset", to: app).object["name"] as? String == "default")
+        #expect(send(.get, "/usage/current_balance", key: "sk_test_poe", to: app).status == 200)
+    }
+
+    @Test func invalidPutKeepsTheOldScenario() {
+        let app = fresh()
+        let response = send(.put, "/__admin/scenario", body: #"{"name":"x","clock":"soon","providers":{}}"#, to: app)
+        #expect(response.status == 400)
+        #expect(response.object["message"] as? String == #"request body: $.clock: expected a UTC timestamp from 1970 on, like 2026-11-21T12:00:00Z, or "wall""#)
+        #expect(app.scenario.name == "default")
+    }
+
+    @Test func clockMovesOnlyWhatReadsIt() {
+        let app = fresh()
+        let before = app.scenario
+        #expect(send(.post, "/__admin/clock", body: #"{"advance_seconds":-86400}"#, to: app).status == 200)
+        let after = app.scenario
+        #expect(after.clockSeconds == before.clockSeconds - 86400)
+        #expect(after.generatorClockSeconds == before.generatorClockSeconds)
+        // Sybilion does not read the clock: the very same provider value is kept.
+        #expect((after.providers[3] as? SybilionProvider)?.directory.accounts[0].rows.count == 142)
+        #expect(send(.get, "/usage/points_history?limit=100", key: "sk_test_poe", to: app).object["length"] as? Int == 100)
+    }
+
+    @Test func poeUsageLowersTheBalance() {
+        let app = fresh()
+        let body = #"{"key":"sk_test_poe","entries":[{"bot_name":"GPT-5","cost_points":100},{"bot_name":"GPT-5","cost_points":20,"usage_type":"Chat"}]}"#
+        #expect(send(.post, "/__admin/usage/poe", body: body, to: app).status == 200)
+        #expect(send(.get, "/usage/current_balance", key: "sk_test_poe", to: app).text == #"{"current_point_balance":295931907}"#)
+        #expect(app.scenario.providers[0].counts.last?.count == 252)
+    }
+
+    @Test func usageRefusalLeavesTheScenario() {
+        let app = fresh()
+        let response = send(.post, "/__admin/usage/poe", body: #"{"key":"sk_test_poe","entries":[{"bot_name":"x","cost_points":1,"query_id":""}]}"#, to: app)
+        #expect(response.status == 400)
+        #expect(response.object["message"] as? String == "$.entries[0].query_id: must not be empty")
+        #expect(app.scenario.providers[0].counts.last?.count == 250)
+    }
+
+    @Test func hookBridgeUsageAddsAMonthTheAccountLacks() {
+        let app = fresh()
+        #expect(send(.post, "/__admin/usage/hookbridge", body: #"{"key":"hb_test_key","messages":12,"month":"2027-01"}"#, to: app).status == 200)
+        let newest = (send(.get, "/v1/billing/usage-history?limit=1", key: "hb_test_key", to: app).object["data"] as? [[String: Any]])?.first
+        #expect(newest?["period_start"] as? String == "2027-01-01")
+        #expect(newest?["message_count"] as? Int == 12)
+    }
+
+    /// Requests keep being answered, each by one whole scenario, while changes swap it
+    /// (run under the thread sanitizer by `make sanitize`).
+    @Test func requestsDuringSwapsSeeOneScenarioOrTheOther() async {
+        let app = fresh()
+        let empty = (try? String(contentsOf: repositoryRoot.appendingPathComponent("Scenarios/empty.json"), encoding: .utf8)) ?? ""
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for round in 0..<20 {
+                    _ = send(.put, "/__admin/scenario", body: empty, to: app)
+                    _ = send(.post, "/__admin/usage/sybilion", body: #"{"key":"sk_ops_empty","events":[{"units":1,"credits_charged":1,"eur_cents_charged":1}]}"#, to: app)
+                    _ = send(.post, "/__admin/clock", body: #"{"advance_seconds":\#(round)}"#, to: app)
+                    _ = send(.post, "/__admin/reset", to: app)
+                }
+            }
+            for _ in 0..<2 {
+                group.addTask {
+                    for _ in 0..<300 {
+                        let response = send(.get, "/usage/current_balance", key: "sk_test_poe", to: app)
+                        #expect(response.status == 401 || response.text == #"{"current_point_balance":295932027}"#)
+                    }
+                }
+            }
+        }
+    }
+}
