@@ -65,7 +65,8 @@ struct ServeCommand: AsyncParsableCommand {
         // With TZ unset, glibc re-reads /etc/localtime for every log line's timestamp
         // (a stat per request); naming the file once keeps local time without that.
         setenv("TZ", ":/etc/localtime", 0)
-        var logger = Logger(label: "usagemock")
+        let logOutput = BatchedStandardError()
+        var logger = Logger(label: "usagemock") { StreamLogHandler(label: $0, stream: logOutput, metadataProvider: nil) }
         logger.logLevel = logLevel
         let configuration = ServerConfiguration(
             host: host, port: port, threads: threads, connectionLimit: maxConnections, idleTimeoutSeconds: idleTimeout
@@ -81,10 +82,11 @@ struct ServeCommand: AsyncParsableCommand {
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let readyLine = "usagemock listening on http://\(shownHost):\(server.port) (scenario: \(scenario.name))"
         let group = ServiceGroup(
-            services: [ServerService(server: server, readyLine: readyLine)],
+            services: [BatchedStandardError.Flusher(output: logOutput), ServerService(server: server, readyLine: readyLine)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
+        defer { logOutput.flush() }
         try await group.run()
     }
 }
