@@ -91,10 +91,10 @@ struct HookBridgeProvider: ServedProvider {
     }
 
     /// `req_` and 24 lowercase alphanumerics, new for every response: 12 base-36
-    /// digits from each of two random words (36^12 < 2^64), two reads of the system
-    /// generator rather than one per character.
+    /// digits from each of two random words (36^12 < 2^64), both from one read of the
+    /// system generator (a getrandom(2) call per read).
     static func newRequestID() -> String {
-        var random = SystemRandomNumberGenerator()
+        var random = SeededGenerator(seed: .random(in: .min ... .max))
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
         var id = Array("req_".utf8)
         for _ in 0..<2 {

@@ -110,9 +110,10 @@ struct SybilionProvider: ServedProvider {
         }, headers: [.traceID: traceID])
     }
 
-    /// 32 lowercase hex digits, new for every response.
+    /// 32 lowercase hex digits, new for every response; both halves from one read of
+    /// the system generator (a getrandom(2) call per read).
     static func newTraceID() -> String {
-        var random = SystemRandomNumberGenerator()
+        var random = SeededGenerator(seed: .random(in: .min ... .max))
         return String(random.next(), radix: 16).leftPadded(to: 16) + String(random.next(), radix: 16).leftPadded(to: 16)
     }
 
