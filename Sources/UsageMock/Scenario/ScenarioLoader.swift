@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -53,11 +56,26 @@ public enum ScenarioLoader {
             throw JSONPath.root["clock"].error("expected a UTC timestamp like 2026-11-21T12:00:00Z, or \"wall\"")
         }
         guard !document.name.isEmpty else { throw JSONPath.root["name"].error("must not be empty") }
-        var context = ScenarioContext(clockSeconds: clockSeconds)
+        // Sections load in parallel, each claiming its keys in a context of its own;
+        // the claims are then merged in document order, so a key used by two providers
+        // is reported where the sequential load would have: at its second use.
+        let sections = document.sections
+        let loaded = Mutex([Result<(any ServedProvider, ScenarioContext), ScenarioError>?](repeating: nil, count: sections.count))
+        DispatchQueue.concurrentPerform(iterations: sections.count) { index in
+            let section = sections[index]
+            var context = ScenarioContext(clockSeconds: clockSeconds)
+            let result = Result { () throws(ScenarioError) in
+                let provider = try section.load(in: &context, at: JSONPath.root["providers"][type(of: section).providerKey])
+                return (provider, context)
+            }
+            loaded.withLock { $0[index] = result }
+        }
+        var keyOwners = ScenarioContext(clockSeconds: clockSeconds)
         var providers: [any ServedProvider] = []
-        for section in document.sections {
-            let path = JSONPath.root["providers"][type(of: section).providerKey]
-            providers.append(try section.load(in: &context, at: path))
+        for result in loaded.withLock({ $0 }) {
+            let (provider, context) = try result!.get()
+            try keyOwners.merge(context)
+            providers.append(provider)
         }
         return LoadedScenario(name: document.name, clockSeconds: clockSeconds, providers: providers)
     }
