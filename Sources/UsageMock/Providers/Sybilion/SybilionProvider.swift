@@ -110,10 +110,9 @@ struct SybilionProvider: ServedProvider {
         }, headers: [.traceID: traceID])
     }
 
-    /// 32 lowercase hex digits, new for every response; both halves from one read of
-    /// the system generator (a getrandom(2) call per read).
+    /// 32 lowercase hex digits, new for every response.
     static func newTraceID() -> String {
-        var random = SeededGenerator(seed: .random(in: .min ... .max))
+        var random = SeededGenerator.forResponseIDs()
         return String(random.next(), radix: 16).leftPadded(to: 16) + String(random.next(), radix: 16).leftPadded(to: 16)
     }
 
