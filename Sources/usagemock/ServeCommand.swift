@@ -61,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             printError("usagemock: invalid scenario: \(error)")
             throw ExitCode.failure
         }
+        releaseFreedMemory()
 
         // With TZ unset, glibc re-reads /etc/localtime for every log line's timestamp
         // (a stat per request); naming the file once keeps local time without that.
