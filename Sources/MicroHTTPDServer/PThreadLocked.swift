@@ -4,14 +4,14 @@ import Glibc
 import Darwin
 #endif
 
-/// A value behind a pthread mutex. Used on the request path instead of
+/// A value behind a pthread mutex. Used wherever threads share a value instead of
 /// `Synchronization.Mutex`, whose futex-based lock on Linux the thread sanitizer
 /// cannot see, so it reported races that the lock prevents.
-final class PThreadLocked<Value>: @unchecked Sendable {
+public final class PThreadLocked<Value>: @unchecked Sendable {
     private var value: Value
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-    init(_ value: Value) {
+    public init(_ value: Value) {
         self.value = value
         pthread_mutex_init(mutex, nil)
     }
@@ -21,7 +21,7 @@ final class PThreadLocked<Value>: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+    public func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&value)

@@ -1,5 +1,5 @@
+import MicroHTTPDServer
 import ServiceLifecycle
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +11,7 @@ import Glibc
 /// locks the stream and flushes it for every line, a write(2) per request.
 final class BatchedStandardError: TextOutputStream, Sendable {
     static let batchBytes = 64 * 1024
-    private let pending = Mutex<[UInt8]>([])
+    private let pending = PThreadLocked<[UInt8]>([])
 
     func write(_ string: String) {
         pending.withLock { bytes in

@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import MicroHTTPDServer
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -60,7 +60,7 @@ public enum ScenarioLoader {
         // the claims are then merged in document order, so a key used by two providers
         // is reported where the sequential load would have: at its second use.
         let sections = document.sections
-        let loaded = Mutex([Result<(any ServedProvider, ScenarioContext), ScenarioError>?](repeating: nil, count: sections.count))
+        let loaded = PThreadLocked([Result<(any ServedProvider, ScenarioContext), ScenarioError>?](repeating: nil, count: sections.count))
         DispatchQueue.concurrentPerform(iterations: sections.count) { index in
             let section = sections[index]
             var context = ScenarioContext(clockSeconds: clockSeconds)
