@@ -6,6 +6,9 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
+#ifdef __linux__
+#include <malloc.h>  /* malloc_trim, for releaseFreedMemory() */
+#endif
 
 /// Typed settings for `CMicroHTTPD_start_daemon`: Swift cannot call C variadic
 /// functions, and MHD reads each option with `va_arg` at one exact C type, so the

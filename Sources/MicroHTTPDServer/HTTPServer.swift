@@ -136,8 +136,8 @@ public final class HTTPServer: Sendable {
     fileprivate func handle(
         _ connection: OpaquePointer,
         _ context: RequestContext,
-        method: String,
-        version: String,
+        method: UnsafePointer<CChar>,
+        version: UnsafePointer<CChar>,
         uploadData: UnsafePointer<CChar>?,
         uploadSize: UnsafeMutablePointer<Int>
     ) -> MHD_Result {
@@ -147,7 +147,7 @@ public final class HTTPServer: Sendable {
             return deliver(delayed, on: connection, closing: context.mustCloseAfterResponse)
         }
         if !context.headersCollected {
-            return receiveHead(connection, context, method: method, version: version)
+            return receiveHead(connection, context, method: String(cString: method), version: String(cString: version))
         }
         if uploadSize.pointee > 0 {
             return receiveBodyChunk(context, data: uploadData, size: uploadSize)
@@ -342,8 +342,7 @@ private let accessHandler: MHD_AccessHandlerCallback = { serverPointer, connecti
     else { return .NO }
     let server = Unmanaged<HTTPServer>.fromOpaque(serverPointer).takeUnretainedValue()
     let context = Unmanaged<RequestContext>.fromOpaque(contextPointer).takeUnretainedValue()
-    return server.handle(connection, context, method: String(cString: method), version: String(cString: version),
-                         uploadData: uploadData, uploadSize: uploadSize)
+    return server.handle(connection, context, method: method, version: version, uploadData: uploadData, uploadSize: uploadSize)
 }
 
 private let collectHeaderField: MHD_KeyValueIteratorN = { contextPointer, _, key, keySize, value, valueSize in

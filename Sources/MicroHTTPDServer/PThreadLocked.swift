@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 
-/// A value behind a pthread mutex. Used on the request path instead of
+/// A value behind a pthread mutex. Used wherever threads share a value instead of
 /// `Synchronization.Mutex`, whose futex-based lock on Linux the thread sanitizer
 /// cannot see, so it reported races that the lock prevents.
 package final class PThreadLocked<Value>: @unchecked Sendable {

@@ -74,11 +74,13 @@ struct ServeCommand: AsyncParsableCommand {
             printError("usagemock: invalid scenario: \(error)")
             throw ExitCode.failure
         }
+        releaseFreedMemory()
 
         // With TZ unset, glibc re-reads /etc/localtime for every log line's timestamp
         // (a stat per request); naming the file once keeps local time without that.
         setenv("TZ", ":/etc/localtime", 0)
-        var logger = Logger(label: "usagemock")
+        let logOutput = BatchedStandardError()
+        var logger = Logger(label: "usagemock") { StreamLogHandler(label: $0, stream: logOutput, metadataProvider: nil) }
         logger.logLevel = logLevel
         let configuration = ServerConfiguration(
             host: host, port: port, threads: threads, connectionLimit: maxConnections, idleTimeoutSeconds: idleTimeout
@@ -96,13 +98,16 @@ struct ServeCommand: AsyncParsableCommand {
 
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let readyLine = "usagemock listening on http://\(shownHost):\(server.port) (scenario: \(scenario.name))"
-        var services: [any Service] = [ServerService(server: server, readyLine: readyLine)]
+        // The log's flusher first: services stop in reverse order, so it writes the
+        // server's last lines.
+        var services: [any Service] = [BatchedStandardError.Flusher(output: logOutput), ServerService(server: server, readyLine: readyLine)]
         if watch, let scenarioPath { services.append(ScenarioWatcher(path: scenarioPath, application: application, logger: logger, loadedContents: watchedContents)) }
         let group = ServiceGroup(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
+        defer { logOutput.flush() }
         try await group.run()
     }
 }

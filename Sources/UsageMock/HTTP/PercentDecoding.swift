@@ -4,10 +4,10 @@ enum PercentDecoding {
     /// The decoded text, or nil when a `%` is not followed by two hex digits or the
     /// result is not UTF-8.
     static func decode(_ text: Substring, plusIsSpace: Bool = false) -> String? {
-        let utf8 = Array(text.utf8)
-        if !utf8.contains(UInt8(ascii: "%")) && !(plusIsSpace && utf8.contains(UInt8(ascii: "+"))) {
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) {
             return String(text)
         }
+        let utf8 = Array(text.utf8)
         var decoded: [UInt8] = []
         decoded.reserveCapacity(utf8.count)
         var index = 0

@@ -8,10 +8,13 @@ public struct QueryParameters: Sendable, Equatable {
     /// and the client hears which parameter was wrong.
     public init(query: Substring) {
         pairs = []
-        for component in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = component.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = PercentDecoding.decode(parts[0], plusIsSpace: true) ?? String(parts[0])
-            let rawValue = parts.count > 1 ? parts[1] : ""
+        // Split on the ASCII bytes `&` and `=`, not on Characters: cheaper, and a
+        // combining mark after `=` cannot hide the delimiter.
+        for component in query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = component.firstIndex(of: UInt8(ascii: "="))
+            let rawName = Substring(component[..<(equals ?? component.endIndex)])
+            let rawValue = equals.map { Substring(component[component.index(after: $0)...]) } ?? ""
+            let name = PercentDecoding.decode(rawName, plusIsSpace: true) ?? String(rawName)
             let value = PercentDecoding.decode(rawValue, plusIsSpace: true) ?? String(rawValue)
             pairs.append((name, value))
         }

@@ -13,18 +13,21 @@ public struct RequestTarget: Sendable, Equatable {
         case invalidPercentEncoding
     }
 
+    /// Splits on the bytes `#`, `?` and `/` (UTF-8 code units, not Characters: the
+    /// delimiters are ASCII, and this runs on every request).
     public init(_ target: String) throws(ParseError) {
-        let withoutFragment = target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        let parts = withoutFragment.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        let path = parts[0]
-        guard path.first == "/" else { throw .notOriginForm }
+        let utf8 = target.utf8
+        let end = utf8.firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
+        let queryMark = utf8[..<end].firstIndex(of: UInt8(ascii: "?"))
+        let path = target[..<(queryMark ?? end)]
+        guard path.utf8.first == UInt8(ascii: "/") else { throw .notOriginForm }
         var segments: [String] = []
-        for rawSegment in path.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            guard let segment = PercentDecoding.decode(rawSegment) else { throw .invalidPercentEncoding }
+        for rawSegment in path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+            guard let segment = PercentDecoding.decode(Substring(rawSegment)) else { throw .invalidPercentEncoding }
             segments.append(segment)
         }
         self.rawPath = String(path)
         self.segments = segments
-        self.query = QueryParameters(query: parts.count > 1 ? parts[1] : "")
+        self.query = QueryParameters(query: queryMark.map { target[utf8.index(after: $0)..<end] } ?? "")
     }
 }

@@ -12,6 +12,11 @@ struct JSONWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Room for `count` more bytes, so a large page grows its buffer once.
+    mutating func reserveCapacity(adding count: Int) {
+        bytes.reserveCapacity(bytes.count + count)
+    }
+
     mutating func object(_ body: (inout JSONWriter) -> Void) {
         separate()
         bytes.append(UInt8(ascii: "{"))

@@ -1,31 +1,56 @@
-/// Rows serialised once at load, stored end to end in one buffer (one allocation for
-/// a million rows rather than a million), so a page is a copy of byte ranges.
+/// Rows serialised once at load, stored end to end in one buffer with a comma between
+/// each (one allocation for a million rows rather than a million), so a page of
+/// consecutive rows is one copy of one byte range, commas included.
 struct SerializedRows: Sendable {
     private var bytes: [UInt8] = []
+    /// `ends[i]`: where row `i` ends; row `i + 1` starts after the comma that follows.
     private var ends: [Int] = []
 
     var count: Int { ends.count }
 
     mutating func append(_ row: [UInt8]) {
+        if !ends.isEmpty { bytes.append(UInt8(ascii: ",")) }
         bytes.append(contentsOf: row)
         ends.append(bytes.count)
     }
 
     mutating func reserveCapacity(rows: Int, bytesPerRow: Int) {
         ends.reserveCapacity(rows)
-        bytes.reserveCapacity(rows * bytesPerRow)
+        bytes.reserveCapacity(rows * (bytesPerRow + 1))
     }
 
-    func row(_ index: Int) -> ArraySlice<UInt8> {
-        bytes[(index == 0 ? 0 : ends[index - 1])..<ends[index]]
+    /// Rows `range` as they appear in a JSON array: `row,row,…,row`.
+    func joined(_ range: Range<Int>) -> ArraySlice<UInt8> {
+        range.isEmpty ? [] : bytes[start(of: range.lowerBound)..<ends[range.upperBound - 1]]
+    }
+
+    var averageRowBytes: Int { ends.isEmpty ? 0 : bytes.count / ends.count }
+
+    private func start(of index: Int) -> Int {
+        index == 0 ? 0 : ends[index - 1] + 1
     }
 }
 
 extension JSONWriter {
-    /// `[row, row, …]` for the rows at `indices`, in that order.
+    /// `[row, row, …]` for the rows at `indices`, in that order. Runs of consecutive
+    /// rows are copied as one range: a page in serving order is a single copy, where a
+    /// copy per row (each retaining the shared buffer, whose reference count the
+    /// worker threads then contend for) was most of a page's cost.
     mutating func rows(_ rows: SerializedRows, _ indices: some Sequence<Int>) {
+        reserveCapacity(adding: indices.underestimatedCount * (rows.averageRowBytes + 1) + 512)
         array { writer in
-            for index in indices { writer.raw(rows.row(index)) }
+            var iterator = indices.makeIterator()
+            guard var runStart = iterator.next() else { return }
+            var runEnd = runStart + 1
+            while let index = iterator.next() {
+                if index == runEnd {
+                    runEnd += 1
+                } else {
+                    writer.raw(rows.joined(runStart..<runEnd))
+                    (runStart, runEnd) = (index, index + 1)
+                }
+            }
+            writer.raw(rows.joined(runStart..<runEnd))
         }
     }
 }

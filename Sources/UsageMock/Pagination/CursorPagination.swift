@@ -1,17 +1,38 @@
 /// Pages that start after a cursor naming a row (Poe's `starting_after` query id,
-/// Klaim's `starting_after` key object). Rows are in serving order; a cursor is found
-/// in O(1), so a page deep in a million rows costs what the first page costs.
-struct CursorPagination<Cursor: Hashable & Sendable>: Sendable {
-    private let positions: [Cursor: Int]
-    let count: Int
+/// Klaim's `starting_after` type id). Rows are in serving order; a cursor is found in
+/// O(1), so a page deep in a million rows costs what the first page costs.
+///
+/// Compact for a million rows: the cursors' bytes end to end in one buffer and an
+/// open-addressing table of row numbers hashed by those bytes, about 30 bytes a row
+/// where a `[String: Int]` took over 100 (a heap String per id plus the entry).
+struct CursorPagination: Sendable {
+    private let bytes: [UInt8]
+    /// `ends[i]`: where cursor `i`'s bytes end in `bytes`.
+    private let ends: [UInt32]
+    /// Row + 1 at the slot of its hash (linear probing); 0 marks an empty slot.
+    /// At least twice as many slots as rows, a power of two.
+    private let slots: [Int32]
+
+    var count: Int { ends.count }
 
     /// `cursors[i]` is the cursor of row `i`; cursors are unique (validated at load).
-    init(cursors: [Cursor]) {
-        var positions: [Cursor: Int] = [:]
-        positions.reserveCapacity(cursors.count)
-        for (index, cursor) in cursors.enumerated() { positions[cursor] = index }
-        self.positions = positions
-        self.count = cursors.count
+    init(cursors: [String]) {
+        var bytes: [UInt8] = []
+        var ends: [UInt32] = []
+        ends.reserveCapacity(cursors.count)
+        var slotCount = 16
+        while slotCount < cursors.count * 2 { slotCount *= 2 }
+        var slots = [Int32](repeating: 0, count: slotCount)
+        for (row, cursor) in cursors.enumerated() {
+            bytes.append(contentsOf: cursor.utf8)
+            ends.append(UInt32(bytes.count))
+            var slot = Self.hash(cursor.utf8) & (slotCount - 1)
+            while slots[slot] != 0 { slot = (slot + 1) & (slotCount - 1) }
+            slots[slot] = Int32(row + 1)
+        }
+        self.bytes = bytes
+        self.ends = ends
+        self.slots = slots
     }
 
     struct Page: Equatable {
@@ -22,13 +43,39 @@ struct CursorPagination<Cursor: Hashable & Sendable>: Sendable {
 
     /// The first `limit` rows strictly after `cursor` (from the start when nil); nil
     /// when the cursor names no row.
-    func page(after cursor: Cursor?, limit: Int) -> Page? {
+    func page(after cursor: String?, limit: Int) -> Page? {
         var start = 0
         if let cursor {
-            guard let position = positions[cursor] else { return nil }
+            guard let position = row(of: cursor) else { return nil }
             start = position + 1
         }
         let end = min(count, start + limit)
         return Page(rows: start..<end, hasMore: end < count)
+    }
+
+    /// The cursor of row `row`.
+    func cursor(at row: Int) -> String {
+        String(decoding: cursorBytes(row), as: UTF8.self)
+    }
+
+    private func row(of cursor: String) -> Int? {
+        var slot = Self.hash(cursor.utf8) & (slots.count - 1)
+        while slots[slot] != 0 {
+            let row = Int(slots[slot]) - 1
+            if cursorBytes(row).elementsEqual(cursor.utf8) { return row }
+            slot = (slot + 1) & (slots.count - 1)
+        }
+        return nil
+    }
+
+    private func cursorBytes(_ row: Int) -> ArraySlice<UInt8> {
+        bytes[(row == 0 ? 0 : Int(ends[row - 1]))..<Int(ends[row])]
+    }
+
+    /// FNV-1a, 64 bits: stable, fast on short ids.
+    private static func hash(_ utf8: String.UTF8View) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 29))
     }
 }

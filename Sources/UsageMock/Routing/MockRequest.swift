@@ -24,8 +24,12 @@ public struct MockRequest: Sendable {
 extension ServerResponse {
     /// A JSON response; SPEC.md wants `Content-Type: application/json` on every one.
     static func json(_ status: HTTPResponse.Status, _ body: [UInt8], headers: HTTPFields = [:]) -> ServerResponse {
+        guard !headers.isEmpty else { return ServerResponse(status: status, headerFields: jsonFields, body: body) }
         var fields = headers
         fields[.contentType] = "application/json"
         return ServerResponse(status: status, headerFields: fields, body: body)
     }
+
+    /// Built once and shared (copy on write): most answers carry only this field.
+    private static let jsonFields: HTTPFields = [.contentType: "application/json"]
 }

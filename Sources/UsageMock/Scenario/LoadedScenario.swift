@@ -39,6 +39,8 @@ struct ScenarioContext {
     /// Where generators place their rows: the scenario file's clock.
     let generatorClockSeconds: Int
     private var keyOwners: [String: JSONPath] = [:]
+    /// The keys in the order they were claimed.
+    private var claims: [(key: String, path: JSONPath)] = []
 
     init(clockSeconds: Int, generatorClockSeconds: Int) {
         self.clockSeconds = clockSeconds
@@ -62,11 +64,21 @@ struct ScenarioContext {
             guard !key.isEmpty, !key.contains(where: { $0 == " " || $0.isNewline || $0 == "\t" }) else {
                 throw keyPath.error("a key must be one non-empty token without spaces")
             }
-            if let owner = keyOwners[key] {
-                throw keyPath.error("key \"\(maskedKey(key))\" is used twice (first at \(owner))")
-            }
-            keyOwners[key] = keyPath
+            try record(key, at: keyPath)
         }
+    }
+
+    /// Takes over the keys another section claimed (in its own context), in order.
+    mutating func merge(_ other: ScenarioContext) throws(ScenarioError) {
+        for claim in other.claims { try record(claim.key, at: claim.path) }
+    }
+
+    private mutating func record(_ key: String, at path: JSONPath) throws(ScenarioError) {
+        if let owner = keyOwners[key] {
+            throw path.error("key \"\(maskedKey(key))\" is used twice (first at \(owner))")
+        }
+        keyOwners[key] = path
+        claims.append((key, path))
     }
 }
 

@@ -1,3 +1,6 @@
+import Dispatch
+import MicroHTTPDServer
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -59,11 +62,26 @@ public enum ScenarioLoader {
     /// The scenario of `document` with "now" at `clockSeconds` and generated rows
     /// placed before `generatorClockSeconds`.
     static func build(_ document: ScenarioDocument, clockSeconds: Int, generatorClockSeconds: Int) throws(ScenarioError) -> LoadedScenario {
-        var context = ScenarioContext(clockSeconds: clockSeconds, generatorClockSeconds: generatorClockSeconds)
+        // Sections load in parallel, each claiming its keys in a context of its own;
+        // the claims are then merged in document order, so a key used by two providers
+        // is reported where the sequential load would have: at its second use.
+        let sections = document.sections
+        let loaded = PThreadLocked([Result<(any ServedProvider, ScenarioContext), ScenarioError>?](repeating: nil, count: sections.count))
+        DispatchQueue.concurrentPerform(iterations: sections.count) { index in
+            let section = sections[index]
+            var context = ScenarioContext(clockSeconds: clockSeconds, generatorClockSeconds: generatorClockSeconds)
+            let result = Result { () throws(ScenarioError) in
+                let provider = try section.load(in: &context, at: JSONPath.root["providers"][type(of: section).providerKey])
+                return (provider, context)
+            }
+            loaded.withLock { $0[index] = result }
+        }
+        var keyOwners = ScenarioContext(clockSeconds: clockSeconds, generatorClockSeconds: generatorClockSeconds)
         var providers: [any ServedProvider] = []
-        for section in document.sections {
-            let path = JSONPath.root["providers"][type(of: section).providerKey]
-            providers.append(try section.load(in: &context, at: path))
+        for result in loaded.withLock({ $0 }) {
+            let (provider, context) = try result!.get()
+            try keyOwners.merge(context)
+            providers.append(provider)
         }
         var faults: [FaultRule] = []
         for (index, fault) in document.faults.enumerated() {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// SplitMix64: a seeded generator whose sequence is the same on every machine and run,
 /// which the standard library's generator does not promise. Generated scenario data
 /// must be byte-identical everywhere (SPEC.md rule 4).
@@ -27,3 +29,16 @@ struct SeededGenerator: RandomNumberGenerator {
         choices[Int(next() % UInt64(choices.count))]
     }
 }
+
+extension SeededGenerator {
+    /// A generator for one response's random ids (HookBridge's request id, Sybilion's
+    /// trace id), seeded from a process-wide counter seeded once from the system
+    /// generator: a getrandom(2) call per response was the larger part of making an
+    /// id. The counter steps past both words a response may draw, so no two responses
+    /// of a process share an id word.
+    static func forResponseIDs() -> SeededGenerator {
+        SeededGenerator(seed: responseIDSeeds.wrappingAdd(2 &* 0x9E37_79B9_7F4A_7C15, ordering: .relaxed).oldValue)
+    }
+}
+
+private let responseIDSeeds = Atomic<UInt64>(.random(in: .min ... .max))

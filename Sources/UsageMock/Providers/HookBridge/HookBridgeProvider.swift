@@ -102,16 +102,16 @@ struct HookBridgeProvider: ServedProvider {
     }
 
     /// `req_` and 24 lowercase alphanumerics, new for every response: 12 base-36
-    /// digits from each of two random words (36^12 < 2^64), two reads of the system
-    /// generator rather than one per character.
+    /// digits from each of two random words (36^12 < 2^64).
     static func newRequestID() -> String {
-        var random = SystemRandomNumberGenerator()
-        let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+        var random = SeededGenerator.forResponseIDs()
         var id = Array("req_".utf8)
+        id.reserveCapacity(28)
         for _ in 0..<2 {
             var word = random.next()
             for _ in 0..<12 {
-                id.append(alphabet[Int(word % 36)])
+                let digit = UInt8(word % 36)  // a-z, then 0-9
+                id.append(digit < 26 ? UInt8(ascii: "a") + digit : UInt8(ascii: "0") + digit - 26)
                 word /= 36
             }
         }

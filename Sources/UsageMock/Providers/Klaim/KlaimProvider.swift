@@ -32,8 +32,8 @@ struct KlaimProvider: ServedProvider {
     struct User: Sendable {
         let prefixAppID: String
         let rows: SerializedRows
-        let typeIDs: [String]
-        let pagination: CursorPagination<String>
+        /// By `type_id`, which is also how `lastKey` names a row.
+        let pagination: CursorPagination
 
         /// `records` in time order, oldest first.
         init(records: [RecordRow], prefixAppID: String) {
@@ -54,8 +54,7 @@ struct KlaimProvider: ServedProvider {
                 })
             }
             self.rows = rows
-            typeIDs = newestFirst.map(\.typeID)
-            pagination = CursorPagination(cursors: typeIDs)
+            pagination = CursorPagination(cursors: newestFirst.map(\.typeID))
         }
     }
 
@@ -164,7 +163,7 @@ struct KlaimProvider: ServedProvider {
                     $0.key("lastKey")
                     $0.object {
                         $0.field("prefix_app_id", user.prefixAppID)
-                        $0.field("type_id", user.typeIDs[last])
+                        $0.field("type_id", user.pagination.cursor(at: last))
                     }
                 }
             }

@@ -117,7 +117,7 @@ struct SybilionProvider: ServedProvider {
 
     /// 32 lowercase hex digits, new for every response.
     static func newTraceID() -> String {
-        var random = SystemRandomNumberGenerator()
+        var random = SeededGenerator.forResponseIDs()
         return String(random.next(), radix: 16).leftPadded(to: 16) + String(random.next(), radix: 16).leftPadded(to: 16)
     }
 
