@@ -41,7 +41,10 @@ public final class HTTPServer: Sendable {
     /// clients stop sending and the requests in flight drain.
     private let isShuttingDown = Atomic<Bool>(false)
 
-    /// Binds, starts the daemon and returns once connections are being accepted.
+    private let isIPv6: Bool
+
+    /// Binds the listening socket, so the port is known and "address in use" is reported
+    /// here; nothing is answered until `start`.
     public init(configuration: ServerConfiguration, responder: any HTTPResponder) throws(ServerStartError) {
         // A client that disconnects mid-response must not kill the process.
         signal(SIGPIPE, SIG_IGN)
@@ -50,13 +53,19 @@ public final class HTTPServer: Sendable {
         self.responder = responder
         self.port = socket.port
         self.listenDescriptor = socket.descriptor
+        self.isIPv6 = socket.isIPv6
         self.daemon = PThreadLocked(DaemonState())
+    }
 
+    /// Starts the daemon; returns once connections are being accepted. Separate from
+    /// `init` so a process can first trap its shutdown signals: a client that is
+    /// answered may then stop the process at once and still get a graceful exit.
+    public func start() throws(ServerStartError) {
         var flags = MHD_USE_EPOLL_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
-        if socket.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
+        if isIPv6 { flags |= MHD_USE_IPv6.rawValue }
         let settings = CMicroHTTPD_daemon_settings(
             flags: flags,
-            listen_socket: socket.descriptor,
+            listen_socket: listenDescriptor,
             thread_pool_size: UInt32(max(1, configuration.threads)),
             connection_limit: UInt32(max(1, configuration.connectionLimit)),
             connection_timeout_seconds: UInt32(max(1, configuration.idleTimeoutSeconds)),
@@ -68,13 +77,12 @@ public final class HTTPServer: Sendable {
             connection_memory_limit: configuration.maxHeadSize * 4
         )
         let context = Unmanaged.passUnretained(self).toOpaque()
-        guard let started = CMicroHTTPD_start_daemon(
-            settings, accessHandler, context, requestStarted, context, requestCompleted, context
-        ) else {
-            close(socket.descriptor)
-            throw .daemonFailed
+        let failed = daemon.withLock { state -> Bool in
+            guard state.pointer == nil, !state.stopped else { return false }
+            state.pointer = CMicroHTTPD_start_daemon(settings, accessHandler, context, requestStarted, context, requestCompleted, context)
+            return state.pointer == nil
         }
-        daemon.withLock { $0.pointer = started }
+        if failed { throw .daemonFailed }
     }
 
     deinit {
@@ -102,7 +110,12 @@ public final class HTTPServer: Sendable {
 
     private func stopDaemon() {
         daemon.withLock { state in
-            guard let pointer = state.pointer else { return }
+            defer { state.stopped = true }
+            guard let pointer = state.pointer else {
+                // Never started: the socket is still ours to close (once).
+                if !state.stopped { close(listenDescriptor) }
+                return
+            }
             // libmicrohttpd refuses to stop with suspended connections: wake them so
             // they deliver what they hold (or close) as the daemon winds down.
             for connection in state.suspended { MHD_resume_connection(OpaquePointer(bitPattern: connection)) }
@@ -259,6 +272,8 @@ private struct RetainedContext: @unchecked Sendable {
 /// `HTTPServer` and only touched under its lock.
 private struct DaemonState: @unchecked Sendable {
     var pointer: OpaquePointer?
+    /// Set by the first stop; a stopped server does not start again.
+    var stopped = false
     var suspended: Set<UInt> = []
 }
 

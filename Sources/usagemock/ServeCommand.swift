@@ -118,9 +118,16 @@ struct ServerService: Service {
     let readyLine: String
 
     func run() async throws {
-        // Printed here, not before the group runs: the group traps SIGTERM and SIGINT
-        // before it starts its services, so a client that stops the process as soon as
-        // it reads this line gets a graceful exit, not death by signal.
+        // Started and announced here, not before the group runs: the group traps SIGTERM
+        // and SIGINT before it starts its services, so a client that stops the process
+        // as soon as it gets an answer or reads this line gets a graceful exit, not death
+        // by signal.
+        do {
+            try server.start()
+        } catch {
+            printError("usagemock: \(error)")
+            throw ExitCode.failure
+        }
         print(readyLine)
         // Flushed now: whoever started the process may be waiting for this line.
         fflush(nil)

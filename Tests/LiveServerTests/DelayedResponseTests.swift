@@ -25,7 +25,9 @@ private struct DelayingResponder: HTTPResponder {
 /// Delays and dropped connections over real sockets: what faults ask of the server.
 @Suite(.serialized) struct DelayedResponseTests {
     func startServer() throws -> HTTPServer {
-        try HTTPServer(configuration: ServerConfiguration(port: 0, threads: 1), responder: DelayingResponder())
+        let server = try HTTPServer(configuration: ServerConfiguration(port: 0, threads: 1), responder: DelayingResponder())
+        try server.start()
+        return server
     }
 
     func request(_ path: String) -> String { "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n" }

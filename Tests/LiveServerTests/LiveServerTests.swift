@@ -17,7 +17,9 @@ import Testing
     static func startServer(_ configure: (inout ServerConfiguration) -> Void = { _ in }, responder: (any HTTPResponder)? = nil) throws -> HTTPServer {
         var configuration = ServerConfiguration(port: 0, threads: 2)
         configure(&configuration)
-        return try HTTPServer(configuration: configuration, responder: responder ?? quietApplication())
+        let server = try HTTPServer(configuration: configuration, responder: responder ?? quietApplication())
+        try server.start()
+        return server
     }
 
     @Test func servesOnTheKernelsPort() throws {

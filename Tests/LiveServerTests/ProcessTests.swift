@@ -1,4 +1,5 @@
 import Foundation
+import MicroHTTPDServer
 import Synchronization
 import Testing
 
@@ -85,6 +86,38 @@ import Testing
             let mock = try RunningMock()
             #expect(mock.port > 0)
             #expect(mock.terminate().status == 0)
+        }
+    }
+
+    /// A client that stops the mock as soon as it got its first answer (as a test
+    /// harness polling for readiness does) still gets a graceful exit: the server
+    /// answers nothing before the process traps SIGTERM.
+    @Test func sigtermRightAfterTheFirstAnswerExitsZero() throws {
+        for _ in 0..<5 {
+            // A port free a moment ago: bound, never started, closed.
+            let probe = try HTTPServer(configuration: ServerConfiguration(port: 0), responder: LiveServerTests.quietApplication())
+            let port = probe.port
+            probe.shutdown()
+            let process = Process()
+            process.executableURL = Self.executable
+            process.arguments = ["serve", "--port", String(port), "--log-level", "error"]
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let deadline = ContinuousClock.now + .seconds(10)
+            var answered = false
+            while !answered, ContinuousClock.now < deadline, process.isRunning {
+                if let connection = try? RawConnection(port: port, timeoutSeconds: 2) {
+                    connection.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+                    answered = connection.receiveResponse()?.status == 200
+                } else {
+                    usleep(500)
+                }
+            }
+            process.terminate()
+            process.waitUntilExit()
+            #expect(answered)
+            #expect(process.terminationReason == .exit && process.terminationStatus == 0,
+                    "\(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus)")
         }
     }
 
