@@ -22,18 +22,11 @@ public enum ScenarioLoader {
 
     public static func load(json: Data, file: String) throws(ScenarioError) -> LoadedScenario {
         do {
-            let document = try JSONDecoder().decode(ScenarioDocument.self, from: json)
-            return try build(document)
-        } catch let error as ScenarioError {
+            return try build(try decode(ScenarioDocument.self, from: json))
+        } catch {
             var located = error
             located.file = file
             throw located
-        } catch let error as DecodingError {
-            var located = describe(error, json: json)
-            located.file = file
-            throw located
-        } catch {
-            throw ScenarioError(file: file, location: "$", reason: "\(error)")
         }
     }
 
@@ -94,10 +87,14 @@ public enum ScenarioLoader {
     /// Decodes a JSON body into `T` with the scenario loader's strictness and messages
     /// (JSON path and reason, or line and column for bad syntax), for admin requests.
     static func decode<T: Decodable>(_ type: T.Type, from json: [UInt8]) throws(ScenarioError) -> T {
+        try decode(type, from: Data(json))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from json: Data) throws(ScenarioError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(json))
+            return try JSONDecoder().decode(T.self, from: json)
         } catch let error as DecodingError {
-            throw describe(error, json: Data(json))
+            throw describe(error, json: json)
         } catch {
             throw ScenarioError(location: "$", reason: "\(error)")
         }
