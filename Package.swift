@@ -35,7 +35,6 @@ let package = Package(
             dependencies: [
                 "MicroHTTPDServer",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -53,7 +52,6 @@ let package = Package(
             dependencies: [
                 "UsageMock", "MicroHTTPDServer",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -61,7 +59,6 @@ let package = Package(
             dependencies: [
                 "UsageMock", "MicroHTTPDServer",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]

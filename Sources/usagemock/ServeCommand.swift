@@ -86,7 +86,8 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, threads: threads, connectionLimit: maxConnections, idleTimeoutSeconds: idleTimeout
         )
         let application = MockApplication(
-            scenario: scenario, traffic: TrafficOptions(journalSize: journalSize, cors: !noCORS), logger: logger
+            scenario: scenario, traffic: TrafficOptions(journalSize: journalSize, cors: !noCORS),
+            accessLog: logLevel <= .info ? logOutput : nil
         )
         let server: HTTPServer
         do {
@@ -100,7 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
         let readyLine = "usagemock listening on http://\(shownHost):\(server.port) (scenario: \(scenario.name))"
         // The log's flusher first: services stop in reverse order, so it writes the
         // server's last lines.
-        var services: [any Service] = [BatchedStandardError.Flusher(output: logOutput), ServerService(server: server, readyLine: readyLine)]
+        var services: [any Service] = [LogFlusher(output: logOutput), ServerService(server: server, readyLine: readyLine)]
         if watch, let scenarioPath { services.append(ScenarioWatcher(path: scenarioPath, application: application, logger: logger, loadedContents: watchedContents)) }
         let group = ServiceGroup(
             services: services,

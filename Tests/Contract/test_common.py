@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 
 import socket
 
@@ -70,6 +71,19 @@ def test_admin_health(api):
     assert r.status == 200, r
     body = r.json()
     assert body["status"] == "ok", body
+
+
+def test_access_log_line(api, server):
+    """One line per request, laid out like swift-log's other lines, without the query."""
+    if not server.stderr_path:
+        pytest.skip("the server's stderr is not captured")
+    assert api.get("/usage/points_history?limit=2", token="sk_test_poe").status == 200
+    pattern = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} info usagemock: \[UsageMock\] "
+                         r"GET /usage/points_history 200 \d+us$", re.MULTILINE)
+    deadline = time.monotonic() + 3  # lines leave in batches, every 100 ms
+    while not pattern.search(server.stderr_path.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pattern.search(server.stderr_path.read_text())
 
 
 # ---------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 import Foundation
 import HTTPTypes
-import Logging
 import MicroHTTPDServer
 import Synchronization
 import Testing
@@ -9,9 +8,7 @@ import Testing
 /// The real server on a real socket: libmicrohttpd, port 0, loopback.
 @Suite(.serialized) struct LiveServerTests {
     static func quietApplication() -> MockApplication {
-        var logger = Logger(label: "usagemock-live-tests")
-        logger.logLevel = .error
-        return MockApplication(scenario: ScenarioLoader.loadDefault(), logger: logger)
+        MockApplication(scenario: ScenarioLoader.loadDefault())
     }
 
     static func startServer(_ configure: (inout ServerConfiguration) -> Void = { _ in }, responder: (any HTTPResponder)? = nil) throws -> HTTPServer {

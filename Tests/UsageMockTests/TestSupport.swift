@@ -1,17 +1,14 @@
 import Foundation
 import HTTPTypes
-import Logging
 import MicroHTTPDServer
 @testable import UsageMock
 
 /// The default scenario, loaded once for all in-process tests.
 let defaultApplication = application(ScenarioLoader.loadDefault())
 
-/// An application whose access log stays quiet during tests.
+/// An application without an access log, so tests stay quiet.
 func application(_ scenario: LoadedScenario, traffic: TrafficOptions = TrafficOptions()) -> MockApplication {
-    var logger = Logger(label: "usagemock-tests")
-    logger.logLevel = .error
-    return MockApplication(scenario: scenario, traffic: traffic, logger: logger)
+    MockApplication(scenario: scenario, traffic: traffic)
 }
 
 /// A response with its body parsed as JSON, for assertions.

@@ -1,5 +1,4 @@
 import HTTPTypes
-import Logging
 import MicroHTTPDServer
 
 /// The whole mock as one responder: the admin routes, then every provider of the
@@ -12,9 +11,10 @@ public struct MockApplication: HTTPResponder {
     let traffic: TrafficControl
     /// `/__admin/` has a router of its own: the providers' router changes with the scenario.
     let adminRouter: Router
-    let logger: Logger
+    /// Where a line per request goes; nil: no access log.
+    let accessLog: BatchedStandardError?
 
-    public init(scenario: LoadedScenario, traffic options: TrafficOptions = TrafficOptions(), logger: Logger = Logger(label: "usagemock")) {
+    public init(scenario: LoadedScenario, traffic options: TrafficOptions = TrafficOptions(), accessLog: BatchedStandardError? = nil) {
         let traffic = TrafficControl(options: options, faults: scenario.faults)
         // A new scenario (PUT, reset, a reload of the watched file) brings its own faults,
         // counted afresh; moving the clock or adding usage keeps those in force.
@@ -25,7 +25,7 @@ public struct MockApplication: HTTPResponder {
             AdminRoutes.group(state: state), ScenarioAdminRoutes.group(state), OpenAPIAdminRoutes.group(state),
             TrafficAdminRoutes.group(traffic, providers: { state.served.scenario.providers }),
         ])
-        self.logger = logger
+        self.accessLog = accessLog
     }
 
     /// The scenario served now.
@@ -89,12 +89,7 @@ public struct MockApplication: HTTPResponder {
     /// Method, path (no query: it may carry cursors a user considers private), status (or
     /// `dropped`) and duration; never a header value, so no `Authorization` reaches a log.
     private func logAccess(method: String, path: String, response: ServerResponse, micros: Int) {
-        guard logger.logLevel <= .info else { return }
-        if response.dropsConnection {
-            logger.info("\(method) \(path) dropped \(micros)us")
-        } else {
-            logger.info("\(method) \(path) \(response.head.status.code) \(micros)us")
-        }
+        accessLog?.writeAccessLine(method: method, path: path, status: response.dropsConnection ? nil : response.head.status.code, micros: micros)
     }
 
     private static func microseconds(since start: ContinuousClock.Instant) -> Int {
