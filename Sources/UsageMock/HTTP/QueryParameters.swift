@@ -9,11 +9,17 @@ public struct QueryParameters: Sendable, Equatable {
     public init(query: Substring) {
         pairs = []
         // Split on the ASCII bytes `&` and `=`, not on Characters: cheaper, and a
-        // combining mark after `=` cannot hide the delimiter.
-        for component in query.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let equals = component.firstIndex(of: UInt8(ascii: "="))
-            let rawName = Substring(component[..<(equals ?? component.endIndex)])
-            let rawValue = equals.map { Substring(component[component.index(after: $0)...]) } ?? ""
+        // combining mark after `=` cannot hide the delimiter. No array of components:
+        // this runs on every request.
+        var componentStart = query.startIndex
+        while componentStart < query.endIndex {
+            let componentEnd = query.utf8[componentStart...].firstIndex(of: UInt8(ascii: "&")) ?? query.endIndex
+            defer { componentStart = componentEnd < query.endIndex ? query.utf8.index(after: componentEnd) : componentEnd }
+            let component = query[componentStart..<componentEnd]
+            guard !component.isEmpty else { continue }
+            let equals = component.utf8.firstIndex(of: UInt8(ascii: "="))
+            let rawName = component[..<(equals ?? component.endIndex)]
+            let rawValue = equals.map { component[component.utf8.index(after: $0)...] } ?? ""
             let name = PercentDecoding.decode(rawName, plusIsSpace: true) ?? String(rawName)
             let value = PercentDecoding.decode(rawValue, plusIsSpace: true) ?? String(rawValue)
             pairs.append((name, value))

@@ -22,9 +22,13 @@ public struct RequestTarget: Sendable, Equatable {
         let path = target[..<(queryMark ?? end)]
         guard path.utf8.first == UInt8(ascii: "/") else { throw .notOriginForm }
         var segments: [String] = []
-        for rawSegment in path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
-            guard let segment = PercentDecoding.decode(Substring(rawSegment)) else { throw .invalidPercentEncoding }
+        var segmentStart = path.utf8.index(after: path.startIndex)
+        while true {
+            let segmentEnd = path.utf8[segmentStart...].firstIndex(of: UInt8(ascii: "/")) ?? path.endIndex
+            guard let segment = PercentDecoding.decode(path[segmentStart..<segmentEnd]) else { throw .invalidPercentEncoding }
             segments.append(segment)
+            guard segmentEnd < path.endIndex else { break }
+            segmentStart = path.utf8.index(after: segmentEnd)
         }
         self.rawPath = String(path)
         self.segments = segments

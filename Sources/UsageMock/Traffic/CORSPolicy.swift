@@ -31,9 +31,12 @@ struct CORSPolicy: Sendable {
         return ServerResponse(status: .noContent, headerFields: fields)
     }
 
-    /// Adds what lets a browser hand the response to the calling script.
+    /// What lets a browser hand a response to the calling script, built once.
+    private static let responseFields = [HTTPField(name: allowOrigin, value: "*"), HTTPField(name: exposeHeaders, value: exposed)]
+
+    /// Adds what lets a browser hand the response to the calling script. Appended, not
+    /// set: no route sends these fields itself, and setting a field searches the others.
     static func decorate(_ response: inout ServerResponse) {
-        response.head.headerFields[allowOrigin] = "*"
-        response.head.headerFields[exposeHeaders] = exposed
+        response.head.headerFields.append(contentsOf: responseFields)
     }
 }

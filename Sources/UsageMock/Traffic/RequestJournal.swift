@@ -56,19 +56,22 @@ final class RequestJournal: Sendable {
         self.ring = PThreadLocked(ring)
     }
 
-    func record(_ entry: JournalEntry) {
+    func record(_ entry: consuming JournalEntry) {
         guard capacity > 0 else { return }
         var entry = entry
-        ring.withLock { ring in
+        // The entry pushed out is freed after the lock is released, not under it.
+        let pushedOut: JournalEntry? = ring.withLock { ring in
             ring.lastID += 1
             entry.id = ring.lastID
-            if ring.entries.count < capacity {
+            guard ring.entries.count == capacity else {
                 ring.entries.append(entry)
-            } else {
-                ring.entries[ring.next] = entry
-                ring.next = (ring.next + 1) % capacity
+                return nil
             }
+            swap(&ring.entries[ring.next], &entry)
+            ring.next = (ring.next + 1) % capacity
+            return entry
         }
+        _ = consume pushedOut
     }
 
     /// Forgets every entry; returns how many there were. Ids keep counting up.
