@@ -3,6 +3,9 @@ import MicroHTTPDServer
 
 /// The mock's own surface under `/__admin/` (SPEC.md section 7).
 enum AdminRoutes {
+    /// The first segment of every admin path.
+    static let firstSegment = "__admin"
+
     static func group(state: ScenarioState) -> RouteGroup {
         RouteGroup(
             routes: [

@@ -48,7 +48,8 @@ public struct MockApplication: HTTPResponder {
             let mockRequest = MockRequest(method: request.head.method, target: target, headerFields: request.head.headerFields, body: request.body)
             path = target.rawPath
             let served = state.served
-            let adminMatch = adminRouter.match(mockRequest)
+            // Only paths under /__admin/ can be admin routes: a provider request skips them.
+            let adminMatch = target.segments.first == AdminRoutes.firstSegment ? adminRouter.match(mockRequest) : .noRoute
             let isAdmin = adminMatch.group != nil
             let router = isAdmin ? adminRouter : served.router
             let match = isAdmin ? adminMatch : served.router.match(mockRequest)
