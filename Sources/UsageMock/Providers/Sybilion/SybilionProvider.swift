@@ -28,7 +28,7 @@ struct SybilionProvider: ServedProvider {
             var rows = SerializedRows()
             rows.reserveCapacity(rows: events.count, bytesPerRow: 190)
             for event in events {
-                rows.append(JSONWriter.document {
+                rows.append {
                     $0.object {
                         $0.field("id", event.id)
                         $0.field("endpoint", event.endpoint)
@@ -38,7 +38,7 @@ struct SybilionProvider: ServedProvider {
                         $0.field("created_at", UTCTime.timestamp(seconds: event.createdAt))
                         $0.field("async_job_id", event.asyncJobID)
                     }
-                })
+                }
             }
             self.rows = rows
             let ids = events.map(\.id)
