@@ -12,6 +12,13 @@ struct JSONWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Continues `bytes`; `afterValue` when they end with a value, so the next value
+    /// written is preceded by a comma.
+    init(appendingTo bytes: [UInt8], afterValue: Bool) {
+        self.bytes = bytes
+        needsComma = afterValue
+    }
+
     /// Room for `count` more bytes, so a large page grows its buffer once.
     mutating func reserveCapacity(adding count: Int) {
         bytes.reserveCapacity(bytes.count + count)

@@ -25,7 +25,7 @@ struct HookBridgeProvider: ServedProvider {
         init(months: [MonthRow]) {
             var rows = SerializedRows()
             for month in months {
-                rows.append(JSONWriter.document {
+                rows.append {
                     $0.object {
                         $0.field("period_start", month.periodStart)
                         $0.field("period_end", month.periodEnd)
@@ -33,7 +33,7 @@ struct HookBridgeProvider: ServedProvider {
                         $0.field("overage_count", month.overageCount)
                         $0.field("plan_limit", month.planLimit)
                     }
-                })
+                }
             }
             self.rows = rows
         }

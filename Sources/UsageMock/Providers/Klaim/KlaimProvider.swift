@@ -42,7 +42,7 @@ struct KlaimProvider: ServedProvider {
             var rows = SerializedRows()
             rows.reserveCapacity(rows: records.count, bytesPerRow: 160)
             for record in newestFirst {
-                rows.append(JSONWriter.document {
+                rows.append {
                     $0.object {
                         $0.field("user_id", record.userID)
                         $0.field("created_at", record.createdAt)
@@ -51,7 +51,7 @@ struct KlaimProvider: ServedProvider {
                         $0.field("source_type", record.sourceType)
                         $0.field("description", record.description)
                     }
-                })
+                }
             }
             self.rows = rows
             pagination = CursorPagination(cursors: newestFirst.map(\.typeID))

@@ -20,7 +20,7 @@ struct PoeProvider: ServedProvider {
             var rows = SerializedRows()
             rows.reserveCapacity(rows: visible.count, bytesPerRow: 140)
             for entry in visible {
-                rows.append(JSONWriter.document {
+                rows.append {
                     $0.object {
                         $0.field("creation_time", entry.creationTime)
                         $0.field("bot_name", entry.botName)
@@ -28,7 +28,7 @@ struct PoeProvider: ServedProvider {
                         $0.field("usage_type", entry.usageType)
                         $0.field("cost_points", entry.costPoints)
                     }
-                })
+                }
             }
             self.rows = rows
             pagination = CursorPagination(cursors: visible.map(\.queryID))

@@ -28,7 +28,7 @@ struct SybilionProvider: ServedProvider {
             var rows = SerializedRows()
             rows.reserveCapacity(rows: events.count, bytesPerRow: 190)
             for event in events {
-                rows.append(JSONWriter.document {
+                rows.append {
                     $0.object {
                         $0.field("id", event.id)
                         $0.field("endpoint", event.endpoint)
@@ -38,7 +38,7 @@ struct SybilionProvider: ServedProvider {
                         $0.field("created_at", UTCTime.timestamp(seconds: event.createdAt))
                         $0.field("async_job_id", event.asyncJobID)
                     }
-                })
+                }
             }
             self.rows = rows
             let ids = events.map(\.id)
@@ -46,9 +46,16 @@ struct SybilionProvider: ServedProvider {
                 "id": ids, "created_at": events.map(\.createdAt), "eur_cents_charged": events.map(\.eurCentsCharged),
                 "credits_charged": events.map(\.creditsCharged), "units": events.map(\.units),
             ]
-            ascendingOrder = columns.mapValues { column in
-                (0..<Int32(events.count)).sorted { (column[Int($0)], ids[Int($0)]) < (column[Int($1)], ids[Int($1)]) }
-            }
+            ascendingOrder = columns.mapValues { column in Self.ascendingOrder(of: column, ids: ids) }
+        }
+
+        /// Row numbers ascending by (`column`, id). Sorted as contiguous (value, id, row)
+        /// triples: comparing through the row numbers looked up both columns at random
+        /// places in memory, twice per comparison.
+        private static func ascendingOrder(of column: [Int], ids: [Int]) -> [Int32] {
+            var keys = column.indices.map { row in (value: column[row], id: ids[row], row: Int32(row)) }
+            keys.sort { ($0.value, $0.id) < ($1.value, $1.id) }
+            return keys.map(\.row)
         }
     }
 

@@ -172,6 +172,8 @@ struct SybilionSection: ProviderSection {
             }
             guard (0...100).contains(generator.asyncJobPercent) else { throw generatorPath["async_job_percent"].error("must be between 0 and 100") }
             try generator.checkTotals(at: generatorPath)
+            ids.reserveCapacity(ids.count + generator.count)
+            events.reserveCapacity(events.count + generator.count)
             for event in generator.events(clockSeconds: context.generatorClockSeconds) {
                 if let first = ids[event.id] { throw generatorPath.error("generates id \(event.id), already used at \(first)") }
                 ids[event.id] = generatorPath
