@@ -51,7 +51,7 @@ private func load(_ bytes: [UInt8]) {
     for provider in scenario.providers {
         for (kind, count) in provider.counts { precondition(count >= 0 && !kind.isEmpty) }
     }
-    let application = MockApplication(scenario: scenario, logger: FuzzSupport.application.logger)
+    let application = MockApplication(scenario: scenario)
     let head = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/__admin/health")
     let response = application.respond(to: ServerRequest(head: head))
     precondition(response.head.status == .ok && FuzzSupport.isStrictJSON(response.body),

@@ -1,17 +1,12 @@
 import HTTPTypes
-import Logging
 import MicroHTTPDServer
 @testable import UsageMock
 
 /// What every fuzz target shares: the application under the default scenario, and
 /// the rules any response of it must keep whatever the request.
 public enum FuzzSupport {
-    /// The mock as the server runs it, built once per process.
-    public static let application: MockApplication = {
-        var logger = Logger(label: "usagemock-fuzz")
-        logger.logLevel = .critical
-        return MockApplication(scenario: ScenarioLoader.loadDefault(), logger: logger)
-    }()
+    /// The mock as the server runs it (without an access log), built once per process.
+    public static let application = MockApplication(scenario: ScenarioLoader.loadDefault())
 
     public static let keys = ["sk_test_poe", "hb_test_key", "klaim_test_key", "sk_ops_test"]
 
