@@ -21,6 +21,16 @@ import Testing
         #expect(throws: RequestTarget.ParseError.notOriginForm) { try RequestTarget("http://example.com/usage") }
     }
 
+    /// Delimiters are bytes: a combining mark after `/`, `?`, `&` or `=` does not hide
+    /// it (a Character-wise split would see one grapheme there).
+    @Test func delimitersFollowedByCombiningMarksStillSplit() throws {
+        let target = try RequestTarget("/usage/a/\u{30B}b?x=\u{30B}1&\u{30B}y=2")
+        #expect(target.rawPath == "/usage/a/\u{30B}b")
+        #expect(target.segments == ["usage", "a", "\u{30B}b"])
+        #expect(target.query.values("x") == ["\u{30B}1"])
+        #expect(target.query.values("\u{30B}y") == ["2"])
+    }
+
     @Test func unknownRouteIsTheMocksOwn404() {
         let response = send(.get, "/x")
         #expect(response.status == 404)

@@ -17,10 +17,12 @@ public func fuzzRequestTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CIn
     let target = String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
 
     if let parsed = try? RequestTarget(target) {
-        let beforeFragment = target.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        let path = beforeFragment.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        precondition(parsed.rawPath == path && path.first == "/", "rawPath \(parsed.rawPath.debugDescription) of \(target.debugDescription)")
-        precondition(parsed.segments.count == path.count(where: { $0 == "/" }), "segment count of \(target.debugDescription)")
+        // Delimiters are bytes, not Characters: a combining mark after `/` does not hide it.
+        let utf8 = target.utf8
+        let beforeFragment = utf8.split(separator: UInt8(ascii: "#"), maxSplits: 1, omittingEmptySubsequences: false)[0]
+        let path = Substring(beforeFragment.split(separator: UInt8(ascii: "?"), maxSplits: 1, omittingEmptySubsequences: false)[0])
+        precondition(parsed.rawPath == path && path.utf8.first == UInt8(ascii: "/"), "rawPath \(parsed.rawPath.debugDescription) of \(target.debugDescription)")
+        precondition(parsed.segments.count == path.utf8.count(where: { $0 == UInt8(ascii: "/") }), "segment count of \(target.debugDescription)")
         let reencoded = "/" + parsed.segments.map(FuzzSupport.percentEncode).joined(separator: "/")
         guard let again = try? RequestTarget(reencoded) else { preconditionFailure("re-encoded \(reencoded.debugDescription) does not parse") }
         precondition(again.segments == parsed.segments, "re-encoding changed the segments of \(target.debugDescription)")
