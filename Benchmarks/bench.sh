@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # usagemock's benchmark: usagemock against a bare C libmicrohttpd server that answers the
 # same bytes from memory (limit-server.c), against itself at a million rows, and against
-# mockintosh; start time and memory. Prints a table and writes Benchmarks/RESULTS.md.
+# mockintosh; start time and memory; and usagemock's own work per request without
+# sockets (Benchmarks/InProcess). Prints a table and writes Benchmarks/RESULTS.md.
 #
 #   Benchmarks/bench.sh    (about 4 minutes; 6.5 from a fresh clone, build and venv included)
 #
@@ -83,6 +84,9 @@ say "Build"
 timeout 1200 swift build -c release --product usagemock --scratch-path "$SCRATCH" 2>&1 | tail -n 3
 USAGEMOCK=$ROOT/$SCRATCH/release/usagemock
 [ -x "$USAGEMOCK" ] || fail "no binary at $USAGEMOCK"
+timeout 1200 swift build -c release --package-path "$BENCH/InProcess" --scratch-path "$ROOT/.build-bench-inprocess" 2>&1 | tail -n 1
+RESPOND_BENCH=$ROOT/.build-bench-inprocess/release/RespondBench
+[ -x "$RESPOND_BENCH" ] || fail "no binary at $RESPOND_BENCH"
 LIMIT=$WORK/limit-server
 # shellcheck disable=SC2046
 cc -O2 -Wall -o "$LIMIT" "$BENCH/limit-server.c" $(pkg-config --cflags --libs libmicrohttpd)
@@ -391,6 +395,18 @@ stop_server "$PID_G"
 stop_server "$PID_U"
 
 # ---------------------------------------------------------------------------------------
+say "usagemock's own work per request, in-process (MockApplication.respond(to:))"
+# The same requests, no sockets and no other process: what usagemock itself spends of
+# the CPU time per request measured above. The access log's lines go to /dev/null.
+"$RESPOND_BENCH" >"$WORK/inprocess.txt" 2>/dev/null
+cat "$WORK/inprocess.txt"
+for e in "${ENDPOINTS[@]}"; do
+  IFS='|' read -r id label _ _ _ _ expected <<<"$e"
+  status=$(awk -v id="$id" '$1 == id { print $3 }' "$WORK/inprocess.txt")
+  [ "$status" = "$expected" ] || fail "in-process $label answered ${status:-nothing}, expected $expected"
+done
+
+# ---------------------------------------------------------------------------------------
 say "Results"
 res() { awk -v f="$2" '{ print $f }' "$WORK/res-$1"; }   # res TAG-SIDE FIELD(1 rps, 2 p50, 3 p99, 4 cpu)
 fmt_us() { awk -v v="$1" 'BEGIN { printf "%.1f", v }'; }
@@ -412,6 +428,15 @@ TABLE=$WORK/table.md
       "$(fmt_ms "$(res "$id-a" 2)")" "$(fmt_ms "$(res "$id-b" 2)")" \
       "$(fmt_ms "$(res "$id-a" 3)")" "$(fmt_ms "$(res "$id-b" 3)")" "$p" \
       "$(fmt_us "$(res "$id-a" 4)")" "$(fmt_us "$(res "$id-b" 4)")"
+  done
+  echo
+  echo "| endpoint | usagemock CPU µs/req over sockets (above) | of which MockApplication.respond(to:), in-process µs | share |"
+  echo "|---|---:|---:|---:|"
+  for e in "${ENDPOINTS[@]}"; do
+    IFS='|' read -r id label _ <<<"$e"
+    ns=$(awk -v id="$id" '$1 == id { print $2 }' "$WORK/inprocess.txt")
+    printf '| %s | %s | %s | %s |\n' "$label" "$(fmt_us "$(res "$id-b" 4)")" "$(awk -v n="$ns" 'BEGIN { printf "%.2f", n / 1000 }')" \
+      "$(awk -v n="$ns" -v c="$(res "$id-b" 4)" 'BEGIN { if (c + 0 == 0) print "nan"; else printf "%.0f %%", n / 10 / c }')"
   done
   echo
   echo "| depth (usagemock against itself) | body bytes | default req/s | large req/s | ratio | default p50 ms | large p50 ms | default p99 ms | large p99 ms | p99 ratio | default CPU µs/req | large CPU µs/req |"
@@ -496,6 +521,9 @@ RESULTS=$BENCH/RESULTS.md
   echo "  the bytes captured from usagemock (status, header fields, body) from memory; HookBridge's"
   echo "  request id and Sybilion's trace id, new in every usagemock response, are one captured instance"
   echo "  there (same length). usagemock runs with its defaults; its access log goes to /dev/null."
+  echo "- in-process: \`Benchmarks/InProcess\` calls MockApplication.respond(to:) with the same requests,"
+  echo "  server defaults (journal, CORS, access log to /dev/null), on one thread; the best of 7 rounds of"
+  echo "  40,000 calls. No kernel, no libmicrohttpd, no wrk: steady from run to run."
   echo "- exec to first answer: \`Benchmarks/probe.py startup\` execs the server and connects in a tight loop"
   echo "  until a GET (/__admin/health for usagemock) is answered 200. Of the $STARTS usagemock processes"
   echo "  sent SIGTERM right after that answer, $START_SIGKILLED died of the signal instead of exiting 0."
