@@ -1,8 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import HTTPTypes
 import MicroHTTPDServer
 
@@ -68,14 +63,8 @@ enum TrafficAdminRoutes {
     /// One fault object, checked as strictly as a scenario's; 201 with its id.
     private static func addFault(_ body: [UInt8], to faults: FaultEngine, providers: [any ServedProvider]) -> ServerResponse {
         let rule: FaultRule
-        do {
-            let definition: FaultDefinition
-            do {
-                definition = try JSONDecoder().decode(FaultDefinition.self, from: Data(body))
-            } catch let error as DecodingError {
-                throw ScenarioLoader.describe(error, json: Data(body))
-            }
-            rule = try definition.validated(against: providers, at: .root)
+        do throws(ScenarioError) {
+            rule = try ScenarioLoader.decode(FaultDefinition.self, from: body).validated(against: providers, at: .root)
         } catch {
             return MockError.response(.badRequest, error: "invalid_fault", message: "\(error)")
         }
