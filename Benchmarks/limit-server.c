@@ -2,9 +2,9 @@
  * limit-server: the ceiling usagemock is measured against.
  *
  * A bare libmicrohttpd server with usagemock's daemon flags and options (epoll thread
- * pool, ITC, 1000 connections, 30 s idle timeout, 64 KiB per connection, a listening
- * socket made by hand with SO_REUSEADDR and SOMAXCONN, a URI log callback and a
- * request-completed callback) that answers every request with bytes it loaded at start:
+ * pool, ITC, suspend and resume allowed, 1000 connections, 30 s idle timeout, 64 KiB
+ * per connection, a listening socket made by hand with SO_REUSEADDR and SOMAXCONN, a
+ * URI log callback and a request-completed callback) that answers every request with bytes it loaded at start:
  * no routing, no parsing, no JSON. Each response is still copied into libmicrohttpd
  * (MHD_RESPMEM_MUST_COPY) and its header fields added one by one, as usagemock does.
  *
@@ -256,7 +256,7 @@ int main(int argc, char **argv) {
 
     int fd = listen_on(port);
     struct MHD_Daemon *daemon = MHD_start_daemon(
-        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC, 0, NULL, NULL, answer, NULL,
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, answer, NULL,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1000,
