@@ -45,14 +45,14 @@ struct JSONWriter {
     /// Writes `"key":`; the next value written belongs to it.
     mutating func key(_ key: String) {
         separate()
-        appendQuoted(key)
+        bytes.appendJSONString(key)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
     mutating func string(_ value: String) {
         separate()
-        appendQuoted(value)
+        bytes.appendJSONString(value)
         needsComma = true
     }
 
@@ -74,10 +74,24 @@ struct JSONWriter {
         needsComma = true
     }
 
-    /// Already-encoded JSON (a pre-serialised row), written as one value.
+    /// Already-encoded JSON (a schema built once), written as one value.
     mutating func raw(_ json: some Collection<UInt8>) {
         separate()
         bytes.append(contentsOf: json)
+        needsComma = true
+    }
+
+    /// Already-encoded JSON that `write` puts straight into the buffer, as one value:
+    /// `write` gets room for `capacity` bytes and returns how many it wrote. For a page of
+    /// rows, which takes a copy per key and per value: appending each would check the
+    /// array's capacity and uniqueness a thousand times a page.
+    mutating func appendInPlace(upTo capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int) {
+        separate()
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: capacity))
+        let written = bytes.withUnsafeMutableBytes { write(UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+        precondition(written <= capacity, "wrote past the room made for it")
+        bytes.removeLast(capacity - written)
         needsComma = true
     }
 
@@ -96,35 +110,6 @@ struct JSONWriter {
     private mutating func separate() {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
     }
-
-    private mutating func appendQuoted(_ string: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var text = string
-        let appendedVerbatim = text.withUTF8 { utf8 -> Bool in
-            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
-            bytes.append(contentsOf: utf8)
-            return true
-        }
-        guard !appendedVerbatim else {
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
 }
 
 extension JSONWriter {
@@ -137,6 +122,36 @@ extension JSONWriter {
 }
 
 extension [UInt8] {
+    /// `string` as a JSON string: quoted, with `"`, `\\` and control characters escaped.
+    mutating func appendJSONString(_ string: String) {
+        append(UInt8(ascii: "\""))
+        var text = string
+        let appendedVerbatim = text.withUTF8 { utf8 -> Bool in
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            append(contentsOf: utf8)
+            return true
+        }
+        guard !appendedVerbatim else {
+            append(UInt8(ascii: "\""))
+            return
+        }
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"): append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\r"): append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case UInt8(ascii: "\t"): append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                    hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: append(byte)
+            }
+        }
+        append(UInt8(ascii: "\""))
+    }
+
     /// `value` in decimal ASCII, digits straight into the buffer: no String per number
     /// on a million rows or on every access-log line.
     mutating func appendDecimal(_ value: Int) {

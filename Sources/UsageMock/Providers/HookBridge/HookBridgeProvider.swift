@@ -23,16 +23,14 @@ struct HookBridgeProvider: ServedProvider {
         let rows: SerializedRows
 
         init(months: [MonthRow]) {
-            var rows = SerializedRows()
+            var rows = SerializedRows(keys: ["period_start", "period_end", "message_count", "overage_count", "plan_limit"])
             for month in months {
                 rows.append {
-                    $0.object {
-                        $0.field("period_start", month.periodStart)
-                        $0.field("period_end", month.periodEnd)
-                        $0.field("message_count", month.messageCount)
-                        $0.field("overage_count", month.overageCount)
-                        $0.field("plan_limit", month.planLimit)
-                    }
+                    $0.value(month.periodStart)
+                    $0.value(month.periodEnd)
+                    $0.value(month.messageCount)
+                    $0.value(month.overageCount)
+                    $0.value(month.planLimit)
                 }
             }
             self.rows = rows

@@ -39,18 +39,16 @@ struct KlaimProvider: ServedProvider {
         init(records: [RecordRow], prefixAppID: String) {
             self.prefixAppID = prefixAppID
             let newestFirst = records.reversed()
-            var rows = SerializedRows()
-            rows.reserveCapacity(rows: records.count, bytesPerRow: 160)
+            var rows = SerializedRows(keys: ["user_id", "created_at", "credit_change", "credit_balance", "source_type", "description"])
+            rows.reserveCapacity(rows: records.count, valueBytesPerRow: 64)
             for record in newestFirst {
                 rows.append {
-                    $0.object {
-                        $0.field("user_id", record.userID)
-                        $0.field("created_at", record.createdAt)
-                        $0.field("credit_change", record.creditChange)
-                        $0.field("credit_balance", record.creditBalance)
-                        $0.field("source_type", record.sourceType)
-                        $0.field("description", record.description)
-                    }
+                    $0.value(record.userID)
+                    $0.value(record.createdAt)
+                    $0.value(record.creditChange)
+                    $0.value(record.creditBalance)
+                    $0.value(record.sourceType)
+                    $0.value(record.description)
                 }
             }
             self.rows = rows

@@ -17,17 +17,15 @@ struct PoeProvider: ServedProvider {
             // Sorted in place, fields compared one by one: a tuple per comparison copied
             // (retained) the query ids, most of sorting a million entries.
             visible.sort { $0.creationTime != $1.creationTime ? $0.creationTime > $1.creationTime : $0.queryID > $1.queryID }
-            var rows = SerializedRows()
-            rows.reserveCapacity(rows: visible.count, bytesPerRow: 140)
+            var rows = SerializedRows(keys: ["creation_time", "bot_name", "query_id", "usage_type", "cost_points"])
+            rows.reserveCapacity(rows: visible.count, valueBytesPerRow: 64)
             for entry in visible {
                 rows.append {
-                    $0.object {
-                        $0.field("creation_time", entry.creationTime)
-                        $0.field("bot_name", entry.botName)
-                        $0.field("query_id", entry.queryID)
-                        $0.field("usage_type", entry.usageType)
-                        $0.field("cost_points", entry.costPoints)
-                    }
+                    $0.value(entry.creationTime)
+                    $0.value(entry.botName)
+                    $0.value(entry.queryID)
+                    $0.value(entry.usageType)
+                    $0.value(entry.costPoints)
                 }
             }
             self.rows = rows

@@ -25,19 +25,17 @@ struct SybilionProvider: ServedProvider {
         let ascendingOrder: [String: [Int32]]
 
         init(events: [EventRow]) {
-            var rows = SerializedRows()
-            rows.reserveCapacity(rows: events.count, bytesPerRow: 190)
+            var rows = SerializedRows(keys: ["id", "endpoint", "units", "credits_charged", "eur_cents_charged", "created_at", "async_job_id"])
+            rows.reserveCapacity(rows: events.count, valueBytesPerRow: 80)
             for event in events {
                 rows.append {
-                    $0.object {
-                        $0.field("id", event.id)
-                        $0.field("endpoint", event.endpoint)
-                        $0.field("units", event.units)
-                        $0.field("credits_charged", event.creditsCharged)
-                        $0.field("eur_cents_charged", event.eurCentsCharged)
-                        $0.field("created_at", UTCTime.timestamp(seconds: event.createdAt))
-                        $0.field("async_job_id", event.asyncJobID)
-                    }
+                    $0.value(event.id)
+                    $0.value(event.endpoint)
+                    $0.value(event.units)
+                    $0.value(event.creditsCharged)
+                    $0.value(event.eurCentsCharged)
+                    $0.value(UTCTime.timestamp(seconds: event.createdAt))
+                    $0.value(event.asyncJobID)
                 }
             }
             self.rows = rows

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+@testable import UsageMock
+
+/// Rows stored as their values with the keys kept once must join into the same JSON a
+/// writer produces for whole objects, whatever the lengths and the order asked for.
+@Suite struct SerializedRowsTests {
+    struct Row {
+        let id: Int
+        let name: String?
+        let note: String
+    }
+
+    let rows: [Row] = [
+        Row(id: 0, name: "a", note: ""),
+        Row(id: -42, name: nil, note: "quote \" backslash \\ newline \n tab \t bell \u{07} é 🙂"),
+        // Past the one-byte length, and past the 16- and 32-byte moves.
+        Row(id: 1 << 52, name: String(repeating: "x", count: 255), note: String(repeating: "long ", count: 300)),
+        Row(id: 7, name: String(repeating: "y", count: 16), note: String(repeating: "z", count: 31)),
+        Row(id: 8, name: String(repeating: "y", count: 17), note: String(repeating: "z", count: 33)),
+    ]
+
+    func serialised() -> SerializedRows {
+        var serialised = SerializedRows(keys: ["id", "name", "a \"key\""])
+        for row in rows {
+            serialised.append {
+                $0.value(row.id)
+                $0.value(row.name)
+                $0.value(row.note)
+            }
+        }
+        return serialised
+    }
+
+    /// The same rows written whole by `JSONWriter`, as they were before keys were shared.
+    func expected(_ indices: [Int]) -> [UInt8] {
+        JSONWriter.document { writer in
+            writer.array { writer in
+                for index in indices {
+                    writer.object {
+                        $0.field("id", rows[index].id)
+                        $0.field("name", rows[index].name)
+                        $0.field("a \"key\"", rows[index].note)
+                    }
+                }
+            }
+        }
+    }
+
+    @Test(arguments: [[], [0], [2], [0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 2, 0], [1, 3]])
+    func pagesJoinToWholeRows(indices: [Int]) throws {
+        let page = JSONWriter.document { $0.rows(serialised(), indices) }
+        #expect(page == expected(indices))
+        #expect(try JSONSerialization.jsonObject(with: Data(page)) is [Any])
+    }
+
+    @Test func pageInsideADocumentKeepsItsNeighbours() {
+        let stored = serialised()
+        let document = JSONWriter.document {
+            $0.object {
+                $0.field("before", 1)
+                $0.key("data")
+                $0.rows(stored, 1..<3)
+                $0.field("after", true)
+            }
+        }
+        let rowsJSON = expected([1, 2])
+        #expect(document == Array(#"{"before":1,"data":"#.utf8) + rowsJSON + Array(#","after":true}"#.utf8))
+    }
+}
