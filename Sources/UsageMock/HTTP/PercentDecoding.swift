@@ -1,20 +1,19 @@
 /// Percent-decoding of URL path segments and query components (RFC 3986, with `+`
 /// as a space in queries as HTML forms and most HTTP clients send it).
 enum PercentDecoding {
-    /// The decoded text, or nil when a `%` is not followed by two hex digits or the
-    /// result is not UTF-8.
-    static func decode(_ text: Substring, plusIsSpace: Bool = false) -> String? {
-        if !text.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) {
-            return String(text)
+    /// The decoded text of UTF-8 `bytes`, or nil when a `%` is not followed by two hex
+    /// digits or the result is not UTF-8.
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>, plusIsSpace: Bool = false) -> String? {
+        if !bytes.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) {
+            return String(decoding: bytes, as: UTF8.self)
         }
-        let utf8 = Array(text.utf8)
         var decoded: [UInt8] = []
-        decoded.reserveCapacity(utf8.count)
+        decoded.reserveCapacity(bytes.count)
         var index = 0
-        while index < utf8.count {
-            let byte = utf8[index]
+        while index < bytes.count {
+            let byte = bytes[index]
             if byte == UInt8(ascii: "%") {
-                guard index + 2 < utf8.count, let high = hexValue(utf8[index + 1]), let low = hexValue(utf8[index + 2]) else {
+                guard index + 2 < bytes.count, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else {
                     return nil
                 }
                 decoded.append(high << 4 | low)

@@ -7,21 +7,24 @@ public struct QueryParameters: Sendable, Equatable {
     /// not percent-decode are kept as written, so they fail the parameter's own check
     /// and the client hears which parameter was wrong.
     public init(query: Substring) {
+        var query = query
+        self = query.withUTF8 { QueryParameters(bytes: $0) }
+    }
+
+    /// Splits on the ASCII bytes `&` and `=`, not on Characters: cheaper, and a combining
+    /// mark after `=` cannot hide the delimiter.
+    init(bytes: UnsafeBufferPointer<UInt8>) {
         pairs = []
-        // Split on the ASCII bytes `&` and `=`, not on Characters: cheaper, and a
-        // combining mark after `=` cannot hide the delimiter. No array of components:
-        // this runs on every request.
-        var componentStart = query.startIndex
-        while componentStart < query.endIndex {
-            let componentEnd = query.utf8[componentStart...].firstIndex(of: UInt8(ascii: "&")) ?? query.endIndex
-            defer { componentStart = componentEnd < query.endIndex ? query.utf8.index(after: componentEnd) : componentEnd }
-            let component = query[componentStart..<componentEnd]
-            guard !component.isEmpty else { continue }
-            let equals = component.utf8.firstIndex(of: UInt8(ascii: "="))
-            let rawName = component[..<(equals ?? component.endIndex)]
-            let rawValue = equals.map { component[component.utf8.index(after: $0)...] } ?? ""
-            let name = PercentDecoding.decode(rawName, plusIsSpace: true) ?? String(rawName)
-            let value = PercentDecoding.decode(rawValue, plusIsSpace: true) ?? String(rawValue)
+        var componentStart = 0
+        while componentStart < bytes.count {
+            let componentEnd = bytes[componentStart...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
+            defer { componentStart = componentEnd + 1 }
+            guard componentEnd > componentStart else { continue }
+            let equals = bytes[componentStart..<componentEnd].firstIndex(of: UInt8(ascii: "="))
+            let rawName = UnsafeBufferPointer(rebasing: bytes[componentStart..<(equals ?? componentEnd)])
+            let rawValue = UnsafeBufferPointer(rebasing: bytes[(equals.map { $0 + 1 } ?? componentEnd)..<componentEnd])
+            let name = PercentDecoding.decode(rawName, plusIsSpace: true) ?? String(decoding: rawName, as: UTF8.self)
+            let value = PercentDecoding.decode(rawValue, plusIsSpace: true) ?? String(decoding: rawValue, as: UTF8.self)
             pairs.append((name, value))
         }
     }
