@@ -4,8 +4,9 @@
 // The wrk figures mix usagemock's own work with the kernel's and wrk's on shared
 // cores; this isolates the first and is steady from run to run.
 //
-//   RespondBench [ROUNDS [CALLS]]   prints "id ns_per_request status body_bytes" per endpoint:
-//                                   the best of ROUNDS (default 7) rounds of CALLS (40000).
+//   RespondBench [ROUNDS [CALLS [ID]]]  prints "id ns_per_request status body_bytes" per endpoint
+//                                       (only endpoint ID when given, e.g. under callgrind):
+//                                       the best of ROUNDS (default 7) rounds of CALLS (40000).
 import Dispatch
 import HTTPTypes
 import MicroHTTPDServer
@@ -47,12 +48,13 @@ let endpoints = [
 let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let rounds = arguments.first ?? 7
 let calls = arguments.dropFirst().first ?? 40_000
+let only = CommandLine.arguments.dropFirst(3).first
 
 // As `serve` sets it: local time for the log's timestamps without a stat per line.
 setenv("TZ", ":/etc/localtime", 0)
 let application = MockApplication(scenario: ScenarioLoader.loadDefault(), accessLog: BatchedStandardError())
 
-for endpoint in endpoints {
+for endpoint in endpoints where only == nil || endpoint.id == only {
     let first = application.respond(to: endpoint.request())
     var best = Double.infinity
     var bytes = 0
