@@ -312,22 +312,42 @@ final class RequestContext {
     }
 
     /// What makes this head malformed for HTTP although libmicrohttpd accepted it.
+    /// One pass over the fields, with no array or set per request.
     func headerProblem(isHTTP11: Bool) -> String? {
         if invalidFieldName { return "a header field name is not a valid token" }
+        var hosts = 0
+        var contentLength: String?
+        var conflictingLengths = false
+        var codings = 0
+        var onlyChunked = true
+        for field in head.headerFields {
+            switch field.name {
+            case Self.host:
+                hosts += 1
+            case .contentLength:
+                if let contentLength, contentLength != field.value { conflictingLengths = true }
+                contentLength = field.value
+            case .transferEncoding:
+                codings += 1
+                onlyChunked = onlyChunked && field.value.lowercased() == "chunked"
+            default:
+                break
+            }
+        }
         // HTTPTypes models Host as the request's authority; on HTTP/1.1 it is a field.
-        let hosts = head.headerFields[values: HTTPField.Name("Host")!].count
         if hosts > 1 { return "more than one Host header field" }
         if hosts == 0, isHTTP11 { return "an HTTP/1.1 request needs a Host header field" }
-        if Set(head.headerFields[values: .contentLength]).count > 1 { return "conflicting Content-Length values" }
+        if conflictingLengths { return "conflicting Content-Length values" }
         // libmicrohttpd decodes a body only when the field is exactly `chunked` (any case);
         // with anything else it would read the body until the client closes (RFC 9112
         // §6.3: answer 400 and close).
-        let codings = head.headerFields[values: .transferEncoding]
-        if !codings.isEmpty, codings.map({ $0.lowercased() }) != ["chunked"] {
+        if codings > 1 || !onlyChunked {
             return "unsupported Transfer-Encoding (only a single chunked coding is accepted)"
         }
         return nil
     }
+
+    private static let host = HTTPField.Name("Host")!
 }
 
 // MARK: - C callbacks
