@@ -81,17 +81,17 @@ struct JSONWriter {
         needsComma = true
     }
 
-    /// Already-encoded JSON that `write` puts straight into the buffer, as one value:
-    /// `write` gets room for `capacity` bytes and returns how many it wrote. For a page of
-    /// rows, which takes a copy per key and per value: appending each would check the
+    /// Already-encoded JSON that `write` writes in place, as one value: `write` gets
+    /// uninitialised room for `capacity` bytes and returns how many it wrote. For a page
+    /// of rows, which takes a copy per key and per value: appending each would check the
     /// array's capacity and uniqueness a thousand times a page.
-    mutating func appendInPlace(upTo capacity: Int, _ write: (UnsafeMutableRawBufferPointer) -> Int) {
+    mutating func appendInPlace(upTo capacity: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
         separate()
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: capacity))
-        let written = bytes.withUnsafeMutableBytes { write(UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
-        precondition(written <= capacity, "wrote past the room made for it")
-        bytes.removeLast(capacity - written)
+        let written = [UInt8](unsafeUninitializedCapacity: capacity) { room, count in
+            count = write(room)
+            precondition(count <= capacity, "wrote past the room made for it")
+        }
+        bytes.append(contentsOf: written)
         needsComma = true
     }
 

@@ -161,8 +161,11 @@ extension JSONWriter {
     /// `[row, row, …]` for the rows at `indices`, in that order: written in place into
     /// room made once for the whole page, a copy per key and per value.
     mutating func rows(_ rows: SerializedRows, _ indices: some Collection<Int>) {
+        let bound = rows.byteBound(indices)
+        // The page and what follows it in the document, without growing the buffer twice.
+        reserveCapacity(adding: bound + 512)
         array { writer in
-            writer.appendInPlace(upTo: rows.byteBound(indices)) { rows.write(indices, into: $0) }
+            writer.appendInPlace(upTo: bound) { rows.write(indices, into: UnsafeMutableRawBufferPointer($0)) }
         }
     }
 }
