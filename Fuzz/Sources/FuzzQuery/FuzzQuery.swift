@@ -75,7 +75,9 @@ private func checkInteger(_ text: String) {
 
 /// Decoding an encoded string gives it back, with `+` kept and `+` as space alike.
 private func checkPercentRoundTrip(_ text: String) {
-    let encoded = FuzzSupport.percentEncode(text)
-    precondition(PercentDecoding.decode(Substring(encoded)) == text, "round trip of \(text.debugDescription)")
-    precondition(PercentDecoding.decode(Substring(encoded), plusIsSpace: true) == text, "round trip (+) of \(text.debugDescription)")
+    var encoded = FuzzSupport.percentEncode(text)
+    encoded.withUTF8 { bytes in
+        precondition(PercentDecoding.decode(bytes) == text, "round trip of \(text.debugDescription)")
+        precondition(PercentDecoding.decode(bytes, plusIsSpace: true) == text, "round trip (+) of \(text.debugDescription)")
+    }
 }
