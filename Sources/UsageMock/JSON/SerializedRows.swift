@@ -158,8 +158,8 @@ struct RowValues {
 }
 
 extension JSONWriter {
-    /// `[row, row, …]` for the rows at `indices`, in that order: written in place into
-    /// room made once for the whole page, a copy per key and per value.
+    /// `[row, row, …]` for the rows at `indices`, in that order: a copy per key and per
+    /// value into room made once for the whole page (see `appendInPlace`).
     mutating func rows(_ rows: SerializedRows, _ indices: some Collection<Int>) {
         let bound = rows.byteBound(indices)
         // The page and what follows it in the document, without growing the buffer twice.
