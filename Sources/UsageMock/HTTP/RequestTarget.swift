@@ -28,6 +28,7 @@ public struct RequestTarget: Sendable, Equatable {
         let pathEnd = queryMark ?? end
         guard pathEnd > 0, bytes[0] == UInt8(ascii: "/") else { return .failure(.notOriginForm) }
         var segments: [String] = []
+        segments.reserveCapacity(bytes[..<pathEnd].count { $0 == UInt8(ascii: "/") })
         var segmentStart = 1
         while true {
             let segmentEnd = bytes[segmentStart..<pathEnd].firstIndex(of: UInt8(ascii: "/")) ?? pathEnd
