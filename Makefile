@@ -46,6 +46,6 @@ container-test:
 	scripts/container-test.sh
 
 # Throughput, latency, start time and memory against a bare libmicrohttpd server and
-# a peer mock; writes Benchmarks/RESULTS.md (about 6 minutes).
+# a peer mock; writes Benchmarks/RESULTS.md (about 7 minutes).
 bench:
 	Benchmarks/bench.sh

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # usagemock's benchmark: usagemock against a bare C libmicrohttpd server that answers the
 # same bytes from memory (limit-server.c), against itself at a million rows, and against
-# mockintosh; start time and memory; and usagemock's own work per request without
+# mockintosh; start time and memory; the limit server with a fixed amount of added work
+# per request, to read the ratios by; and usagemock's own work per request without
 # sockets (Benchmarks/InProcess). Prints a table and writes Benchmarks/RESULTS.md.
 #
-#   Benchmarks/bench.sh    (about 4 minutes; 6.5 from a fresh clone, build and venv included)
+#   Benchmarks/bench.sh    (about 5 minutes; 7.5 from a fresh clone, build and venv included)
 #
 # Settings (environment):
 #   BENCH_DURATION   seconds per wrk run (default 2)
@@ -310,6 +311,20 @@ done
 read -r RSS_LOAD HWM_LOAD <<<"$(rss "$PID_U")"
 read -r L_RSS_LOAD L_HWM_LOAD <<<"$(rss "$PID_L")"
 echo "usagemock after load: VmRSS ${RSS_LOAD} MiB, VmHWM ${HWM_LOAD} MiB"
+
+# What a server's own work per request costs here: the limit server again, spinning
+# WORK_NS in user space before each answer, against itself without. It reads the
+# throughput ratios above: usagemock/limit on the balance is what the limit keeps with
+# about that much work of its own.
+CALIBRATION_NS=(1000 3000)
+say "Calibration: the limit server (a) against itself with added work per request (b), balance"
+for ns in "${CALIBRATION_NS[@]}"; do
+  PORT_C=$(free_port)
+  start_server "limit-work-$ns" 'limit-server listening on' 10 "$LIMIT" "$PORT_C" "$WORK/captures" "$(nproc)" "$ns"
+  PID_C=$STARTED_PID
+  compare "work-$ns" balance "$PORT_L" "$PID_L" balance "$PORT_C" "$PID_C"
+  stop_server "$PID_C"
+done
 stop_server "$PID_L"
 
 say "Exec to first answered request (${STARTS} starts each)"
@@ -430,6 +445,14 @@ TABLE=$WORK/table.md
       "$(fmt_us "$(res "$id-a" 4)")" "$(fmt_us "$(res "$id-b" 4)")"
   done
   echo
+  echo "| calibration (Poe balance bytes) | limit req/s | limit + work req/s | ratio | limit CPU µs/req | limit + work CPU µs/req |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  for ns in "${CALIBRATION_NS[@]}"; do
+    printf '| limit-server spinning %s µs per request | %s | %s | %s | %s | %s |\n' "$(awk -v n="$ns" 'BEGIN { print n / 1000 }')" \
+      "$(fmt_rps "$(res "work-$ns-a" 1)")" "$(fmt_rps "$(res "work-$ns-b" 1)")" "$(ratio "$(res "work-$ns-b" 1)" "$(res "work-$ns-a" 1)")" \
+      "$(fmt_us "$(res "work-$ns-a" 4)")" "$(fmt_us "$(res "work-$ns-b" 4)")"
+  done
+  echo
   echo "| endpoint | usagemock CPU µs/req over sockets (above) | of which MockApplication.respond(to:), in-process µs | share |"
   echo "|---|---:|---:|---:|"
   for e in "${ENDPOINTS[@]}"; do
@@ -524,6 +547,9 @@ RESULTS=$BENCH/RESULTS.md
   echo "- in-process: \`Benchmarks/InProcess\` calls MockApplication.respond(to:) with the same requests,"
   echo "  server defaults (journal, CORS, access log to /dev/null), on one thread; the best of 7 rounds of"
   echo "  40,000 calls. No kernel, no libmicrohttpd, no wrk: steady from run to run."
+  echo "- calibration: the limit server spinning a fixed time in user space before each answer"
+  echo "  (\`limit-server PORT DIR THREADS WORK_NS\`), against itself without: what that much of a"
+  echo "  server's own work per request costs in req/s here, to read the usagemock/limit ratios by."
   echo "- exec to first answer: \`Benchmarks/probe.py startup\` execs the server and connects in a tight loop"
   echo "  until a GET (/__admin/health for usagemock) is answered 200. Of the $STARTS usagemock processes"
   echo "  sent SIGTERM right after that answer, $START_SIGKILLED died of the signal instead of exiting 0."

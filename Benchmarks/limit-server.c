@@ -8,7 +8,11 @@
  * no routing, no parsing, no JSON. Each response is still copied into libmicrohttpd
  * (MHD_RESPMEM_MUST_COPY) and its header fields added one by one, as usagemock does.
  *
- *   limit-server PORT DIR [THREADS]
+ *   limit-server PORT DIR [THREADS [WORK_NS]]
+ *
+ * WORK_NS (default 0) makes each answer first spin for that many nanoseconds of wall
+ * time in user space. bench.sh uses it to calibrate: what a given amount of a server's
+ * own work per request costs in requests/s on this machine, sockets and all.
  *
  * DIR holds one file per request, *.resp (made by bench.sh from usagemock's answers):
  *
@@ -37,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <microhttpd.h>
 
@@ -58,6 +63,7 @@ struct canned {
 
 static struct canned *table;
 static size_t table_len;
+static long work_ns;
 static struct canned not_found = {
     .method = "", .target = "", .authorization = "", .status = 404, .header_count = 1,
     .header_names = {"Content-Type"}, .header_values = {"application/json"},
@@ -185,6 +191,15 @@ static void request_completed(void *cls, struct MHD_Connection *connection, void
     *context = NULL;
 }
 
+/* Busy user-space work standing in for a server's own work on a request (WORK_NS). */
+static void spin(long nanoseconds) {
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    do {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    } while ((now.tv_sec - start.tv_sec) * 1000000000L + (now.tv_nsec - start.tv_nsec) < nanoseconds);
+}
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
                               const char *version, const char *upload_data, size_t *upload_data_size, void **context) {
     (void)cls; (void)url; (void)version; (void)upload_data;
@@ -197,6 +212,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, cons
         *upload_data_size = 0;
         return MHD_YES;
     }
+    if (work_ns > 0) spin(work_ns);
     struct canned *entry = (struct canned *)(state & ~(uintptr_t)1);
     /* Several answers for this target: match the Authorization value too. */
     const int match_key = entry && entry->next_same_target;
@@ -236,13 +252,14 @@ static int listen_on(unsigned short port) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3 || argc > 4) {
-        fprintf(stderr, "usage: limit-server PORT DIR [THREADS]\n");
+    if (argc < 3 || argc > 5) {
+        fprintf(stderr, "usage: limit-server PORT DIR [THREADS [WORK_NS]]\n");
         return 2;
     }
     unsigned short port = (unsigned short)atoi(argv[1]);
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned int threads = argc == 4 ? (unsigned int)atoi(argv[3]) : (unsigned int)(cores > 0 ? cores : 1);
+    unsigned int threads = argc >= 4 ? (unsigned int)atoi(argv[3]) : (unsigned int)(cores > 0 ? cores : 1);
+    work_ns = argc == 5 ? atol(argv[4]) : 0;
     if (threads < 1) threads = 1;
     load_directory(argv[2]);
 
