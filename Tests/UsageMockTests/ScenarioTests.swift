@@ -96,7 +96,29 @@ import Testing
          "$.providers.sybilion.accounts[0].generators[0]", "× eur_cents_per_credit.max must stay within"),
         (scenario(#""sybilion":{"accounts":[{"keys":["k"],"generators":[{"seed":1,"count":2,"first_id":9007199254740991,"age_seconds":{"min":0,"max":0},"endpoints":[null],"units":{"min":0,"max":0},"credits_per_unit":{"min":0,"max":0},"eur_cents_per_credit":{"min":0,"max":0}}]}]}"#),
          "$.providers.sybilion.accounts[0].generators[0].first_id", "first_id + count - 1 must stay within"),
+        // Generated ids meeting ids already taken: the lowest one is named, with where it was first.
+        (scenario(#""sybilion":{"accounts":[{"keys":["k"],"events":[\#(sybilionEvent(id: 7)),\#(sybilionEvent(id: 5))],"generators":[\#(sybilionGenerator(count: 10, firstID: 3))]}]}"#),
+         "$.providers.sybilion.accounts[0].generators[0]", "generates id 5, already used at $.providers.sybilion.accounts[0].events[1]"),
+        (scenario(#""sybilion":{"accounts":[{"keys":["k"],"generators":[\#(sybilionGenerator(count: 10, firstID: 1)),\#(sybilionGenerator(count: 5, firstID: 20)),\#(sybilionGenerator(count: 30, firstID: 8))]}]}"#),
+         "$.providers.sybilion.accounts[0].generators[2]", "generates id 8, already used at $.providers.sybilion.accounts[0].generators[0]"),
+        (scenario(#""sybilion":{"accounts":[{"keys":["k"],"events":[\#(sybilionEvent(id: 40))],"generators":[\#(sybilionGenerator(count: 5, firstID: 20)),\#(sybilionGenerator(count: 30, firstID: 11))]}]}"#),
+         "$.providers.sybilion.accounts[0].generators[1]", "generates id 20, already used at $.providers.sybilion.accounts[0].generators[0]"),
     ]
+
+    static func sybilionEvent(id: Int) -> String {
+        #"{"id":\#(id),"endpoint":null,"units":1,"credits_charged":1,"eur_cents_charged":1,"created_at":"2026-01-01T00:00:00Z","async_job_id":null}"#
+    }
+
+    static func sybilionGenerator(count: Int, firstID: Int) -> String {
+        #"{"seed":1,"count":\#(count),"first_id":\#(firstID),"age_seconds":{"min":0,"max":10},"endpoints":[null],"units":{"min":1,"max":2},"credits_per_unit":{"min":1,"max":1},"eur_cents_per_credit":{"min":1,"max":1}}"#
+    }
+
+    /// Generators whose ids do not meet load every event.
+    @Test func generatorsWithSeparateIDsLoad() throws {
+        let json = Self.scenario(#""sybilion":{"accounts":[{"keys":["k"],"events":[\#(Self.sybilionEvent(id: 15))],"generators":[\#(Self.sybilionGenerator(count: 5, firstID: 10)),\#(Self.sybilionGenerator(count: 3, firstID: 16)),\#(Self.sybilionGenerator(count: 0, firstID: 12))]}]}"#)
+        let events = send(.get, "/api/v1/usage?sort=id&order=asc&limit=100", key: "k", to: application(try loadScenario(json))).object["usage_events"] as? [[String: Any]] ?? []
+        #expect(events.compactMap { $0["id"] as? Int } == Array(10...18))
+    }
 
     /// Scenarios the fuzzer once crashed the loader with (`Fuzz/Crashers/FuzzScenario`):
     /// each must now be refused with a reason, not trap.

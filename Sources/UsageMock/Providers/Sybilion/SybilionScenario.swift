@@ -145,6 +145,7 @@ struct SybilionSection: ProviderSection {
 
     private func validatedEvents(of account: Account, context: ScenarioContext, at path: JSONPath) throws(ScenarioError) -> [SybilionProvider.EventRow] {
         var ids: [Int: JSONPath] = [:]
+        var generatedIDs: [(ids: ClosedRange<Int>, path: JSONPath)] = []
         var events: [SybilionProvider.EventRow] = []
         for (index, event) in account.events.enumerated() {
             let eventPath = path["events"][index]
@@ -172,15 +173,28 @@ struct SybilionSection: ProviderSection {
             }
             guard (0...100).contains(generator.asyncJobPercent) else { throw generatorPath["async_job_percent"].error("must be between 0 and 100") }
             try generator.checkTotals(at: generatorPath)
-            ids.reserveCapacity(ids.count + generator.count)
-            events.reserveCapacity(events.count + generator.count)
-            for event in generator.events(clockSeconds: context.generatorClockSeconds) {
-                if let first = ids[event.id] { throw generatorPath.error("generates id \(event.id), already used at \(first)") }
-                ids[event.id] = generatorPath
-                events.append(event)
+            guard generator.count > 0 else { continue }
+            let generated = generator.firstID...(generator.firstID + generator.count - 1)
+            if let (id, first) = Self.firstUsedID(in: generated, ids: ids, ranges: generatedIDs) {
+                throw generatorPath.error("generates id \(id), already used at \(first)")
             }
+            generatedIDs.append((generated, generatorPath))
+            events.append(contentsOf: generator.events(clockSeconds: context.generatorClockSeconds))
         }
         return events
+    }
+
+    /// The lowest id of `range` that an event or an earlier generator already has, and
+    /// where. Generated ids are consecutive, so they are checked as ranges: a million
+    /// of them in a dictionary were most of loading a million events.
+    private static func firstUsedID(in range: ClosedRange<Int>, ids: [Int: JSONPath], ranges: [(ids: ClosedRange<Int>, path: JSONPath)]) -> (Int, JSONPath)? {
+        var first: (Int, JSONPath)?
+        for (id, path) in ids where range.contains(id) && id < first?.0 ?? .max { first = (id, path) }
+        for (earlier, path) in ranges where earlier.overlaps(range) {
+            let id = max(earlier.lowerBound, range.lowerBound)
+            if id < first?.0 ?? .max { first = (id, path) }
+        }
+        return first
     }
 
     static func isLowercaseUUID(_ text: String) -> Bool {
