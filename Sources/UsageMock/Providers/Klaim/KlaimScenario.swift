@@ -162,7 +162,9 @@ struct KlaimSection: ProviderSection {
                 if let first = userPaths[userID] { throw userPath.error("user \"\(userID)\" appears twice (first at \(first))") }
                 userPaths[userID] = userPath
                 let added = try Self.chaining(account.addedRecords[userID] ?? [], after: records, userID: userID)
-                users[userID] = KlaimProvider.User(records: records + added, prefixAppID: "_credit-usage_" + account.appID)
+                // Joined only when records were added: copying a thousand rows per user was
+                // most of what the join cost.
+                users[userID] = KlaimProvider.User(records: added.isEmpty ? records : records + added, prefixAppID: "_credit-usage_" + account.appID)
             }
             for (index, user) in account.users.enumerated() {
                 let userPath = accountPath["users"][index]

@@ -10,10 +10,12 @@ struct PoeProvider: ServedProvider {
         let rows: SerializedRows
         let pagination: CursorPagination
 
-        init(balance: Int, entries: [PoeSection.Entry], clockMicros: Int) {
+        init(balance: Int, entries: consuming [PoeSection.Entry], clockMicros: Int) {
             balanceBody = JSONWriter.document { $0.object { $0.field("current_point_balance", balance) } }
             let window = (clockMicros - 30 * 86_400 * 1_000_000 + 1)...clockMicros
-            var visible = entries.filter { window.contains($0.creationTime) }
+            // Filtered in place: the entries are handed over, not copied.
+            var visible = consume entries
+            visible.removeAll { !window.contains($0.creationTime) }
             // Sorted in place, fields compared one by one: a tuple per comparison copied
             // (retained) the query ids, most of sorting a million entries.
             visible.sort { $0.creationTime != $1.creationTime ? $0.creationTime > $1.creationTime : $0.queryID > $1.queryID }
