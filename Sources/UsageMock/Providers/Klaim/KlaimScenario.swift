@@ -119,12 +119,22 @@ struct KlaimSection: ProviderSection {
             var random = SeededGenerator(seed: seed &+ stream &* 0x2545_F491_4F6C_DD1D)
             let times = (0..<count).map { _ in clockMillis - Int.random(in: (ageSeconds.min * 1000)...(ageSeconds.max * 1000 + 999), using: &random) }.sorted()
             var balance = openingBalance
-            var typeIDs = Set<String>()
+            // Two type ids can only meet within one second (their prefix), and the times
+            // are sorted: the ids of the current second are all a new one is checked
+            // against, not a set of every id.
+            var second = ""
+            var idsThisSecond: [String] = []
             return times.map { createdAt in
                 let change = creditChange.random(using: &random)
                 balance += change
+                let prefix = KlaimProvider.RecordRow.typeIDPrefix(createdAt)
+                if prefix != second {
+                    second = prefix
+                    idsThisSecond.removeAll(keepingCapacity: true)
+                }
                 var typeID: String
-                repeat { typeID = KlaimProvider.RecordRow.typeIDPrefix(createdAt) + random.alphanumerics(5) } while !typeIDs.insert(typeID).inserted
+                repeat { typeID = prefix + random.alphanumerics(5) } while idsThisSecond.contains(typeID)
+                idsThisSecond.append(typeID)
                 return KlaimProvider.RecordRow(userID: userID, createdAt: createdAt, creditChange: change, creditBalance: balance,
                                                sourceType: random.choice(sourceTypes), description: random.choice(descriptions), typeID: typeID)
             }
