@@ -64,36 +64,59 @@ enum UTCTime {
     /// `YYYY-MM-DDTHH:MM:SSZ`
     static func timestamp(seconds: Int) -> String {
         let c = civil(fromSeconds: seconds)
-        return format([(c.year, 4, "-"), (c.month, 2, "-"), (c.day, 2, "T"), (c.hour, 2, ":"), (c.minute, 2, ":"), (c.second, 2, "Z")])
+        return format { out in
+            out.put(c.year, 4, "-"); out.put(c.month, 2, "-"); out.put(c.day, 2, "T")
+            out.put(c.hour, 2, ":"); out.put(c.minute, 2, ":"); out.put(c.second, 2, "Z")
+        }
     }
 
     /// `YYYY-MM-DD`
     static func date(year: Int, month: Int, day: Int) -> String {
-        format([(year, 4, "-"), (month, 2, "-"), (day, 2, nil)])
+        format { out in
+            out.put(year, 4, "-"); out.put(month, 2, "-"); out.put(day, 2)
+        }
     }
 
     /// `YYYYMMDDHHMMSS`
     static func compactTimestamp(seconds: Int) -> String {
         let c = civil(fromSeconds: seconds)
-        return format([(c.year, 4, nil), (c.month, 2, nil), (c.day, 2, nil), (c.hour, 2, nil), (c.minute, 2, nil), (c.second, 2, nil)])
+        return format { out in
+            out.put(c.year, 4); out.put(c.month, 2); out.put(c.day, 2)
+            out.put(c.hour, 2); out.put(c.minute, 2); out.put(c.second, 2)
+        }
     }
 
-    /// Zero-padded fields, each followed by its separator; written as bytes because
-    /// a million rows are formatted at load.
-    private static func format(_ fields: [(value: Int, width: Int, separator: Unicode.Scalar?)]) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(24)
-        for field in fields {
-            var divisor = 1
-            for _ in 1..<field.width { divisor *= 10 }
-            while divisor <= field.value / 10 { divisor *= 10 }
-            while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(field.value / divisor % 10))
-                divisor /= 10
-            }
-            if let separator = field.separator { bytes.append(UInt8(ascii: separator)) }
+    /// Zero-padded fields written straight into the string's storage, with no array
+    /// per call: a million rows are formatted at load.
+    private static func format(_ write: (inout FieldWriter) -> Void) -> String {
+        // Room for any Int year: at most 19 digits, and 15 bytes of the other fields.
+        String(unsafeUninitializedCapacity: 40) { buffer in
+            var writer = FieldWriter(buffer: buffer)
+            write(&writer)
+            return writer.count
         }
-        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private struct FieldWriter {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var count = 0
+
+        /// `value` (not negative) in at least `width` digits, then `separator` if any.
+        mutating func put(_ value: Int, _ width: Int, _ separator: Unicode.Scalar? = nil) {
+            var digits = 1
+            var rest = value / 10
+            while rest > 0 { digits += 1; rest /= 10 }
+            count += max(width, digits)
+            rest = value
+            for position in stride(from: count - 1, through: count - max(width, digits), by: -1) {
+                buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            if let separator {
+                buffer[count] = UInt8(ascii: separator)
+                count += 1
+            }
+        }
     }
 
     private static func number(_ bytes: ArraySlice<UInt8>) -> Int? {
