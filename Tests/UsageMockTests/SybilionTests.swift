@@ -62,6 +62,30 @@ import Testing
         }
     }
 
+    /// Events out of id order, or with values past 32 bits, are ordered like generated
+    /// ones: by (column, id) with the id breaking ties.
+    @Test(arguments: [[3, 1, 2], [1, 2, 3]], [7, 1 << 40])
+    func explicitEventsSortByColumnThenID(_ ids: [Int], _ bigUnits: Int) throws {
+        let units = [bigUnits, 7, 7]
+        let events = zip(ids, units).map { id, units in
+            #"{"id":\#(id),"endpoint":null,"units":\#(units),"credits_charged":1,"eur_cents_charged":\#(10 - id),"created_at":"2026-01-0\#(id)T00:00:00Z","async_job_id":null}"#
+        }
+        let generator = #"{"seed":1,"count":4,"first_id":10,"age_seconds":{"min":0,"max":9},"endpoints":[null],"units":{"min":6,"max":8},"credits_per_unit":{"min":1,"max":1},"eur_cents_per_credit":{"min":1,"max":1}}"#
+        let scenario = try loadScenario(ScenarioTests.scenario(#""sybilion":{"accounts":[{"keys":["k"],"events":[\#(events.joined(separator: ","))],"generators":[\#(generator)]}]}"#))
+        let application = application(scenario)
+        for column in SybilionProvider.sortColumns {
+            for order in ["asc", "desc"] {
+                let rows = self.events(send(.get, "/api/v1/usage?limit=200&sort=\(column)&order=\(order)", key: "k", to: application))
+                #expect(rows.count == 7)
+                let keys = rows.map { row in
+                    ((row[column] as? String) ?? String(format: "%020lld", (row[column] as? NSNumber)?.int64Value ?? -1), row["id"] as? Int ?? 0)
+                }
+                let sorted = order == "asc" ? zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 } : zip(keys, keys.dropFirst()).allSatisfy { $0 > $1 }
+                #expect(sorted, "\(column) \(order): \(keys)")
+            }
+        }
+    }
+
     @Test func pagePastTheLastIsEmpty() {
         let response = send(.get, "/api/v1/usage?page=4", key: "sk_ops_test")
         #expect(response.status == 200)

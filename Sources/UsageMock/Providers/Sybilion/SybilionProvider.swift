@@ -44,13 +44,23 @@ struct SybilionProvider: ServedProvider {
                 "id": ids, "created_at": events.map(\.createdAt), "eur_cents_charged": events.map(\.eurCentsCharged),
                 "credits_charged": events.map(\.creditsCharged), "units": events.map(\.units),
             ]
-            ascendingOrder = columns.mapValues { column in Self.ascendingOrder(of: column, ids: ids) }
+            let rowsInIDOrder = zip(ids, ids.dropFirst()).allSatisfy { $0 < $1 }
+            ascendingOrder = columns.mapValues { column in Self.ascendingOrder(of: column, ids: ids, rowsInIDOrder: rowsInIDOrder) }
         }
 
         /// Row numbers ascending by (`column`, id). Sorted as contiguous (value, id, row)
         /// triples: comparing through the row numbers looked up both columns at random
         /// places in memory, twice per comparison.
-        private static func ascendingOrder(of column: [Int], ids: [Int]) -> [Int32] {
+        ///
+        /// When the rows are in id order (generated ones are) and every value fits in 32
+        /// bits, (value, id) order is the order of the integers `value << 32 | row`, and
+        /// plain integers sort much faster than triples compared as tuples.
+        private static func ascendingOrder(of column: [Int], ids: [Int], rowsInIDOrder: Bool) -> [Int32] {
+            if rowsInIDOrder, column.allSatisfy({ UInt64(bitPattern: Int64($0)) < 1 << 32 }) {
+                var keys = column.indices.map { row in UInt64(column[row]) << 32 | UInt64(row) }
+                keys.sort()
+                return keys.map { Int32(truncatingIfNeeded: $0) }
+            }
             var keys = column.indices.map { row in (value: column[row], id: ids[row], row: Int32(row)) }
             keys.sort { ($0.value, $0.id) < ($1.value, $1.id) }
             return keys.map(\.row)
