@@ -54,6 +54,13 @@ import Testing
         #expect(try JSONSerialization.jsonObject(with: Data(page)) is [Any])
     }
 
+    @Test(arguments: [0, 7, -7, 10, -10, 1_000_000, 1 << 52, Int.max, Int.min])
+    func numbersAreWrittenAsSwiftPrintsThem(_ value: Int) {
+        var bytes = Array("x".utf8)
+        bytes.appendDecimal(value)
+        #expect(String(decoding: bytes, as: UTF8.self) == "x\(value)")
+    }
+
     @Test func pageInsideADocumentKeepsItsNeighbours() {
         let stored = serialised()
         let document = JSONWriter.document {

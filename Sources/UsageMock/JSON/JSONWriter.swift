@@ -152,16 +152,24 @@ extension [UInt8] {
         append(UInt8(ascii: "\""))
     }
 
-    /// `value` in decimal ASCII, digits straight into the buffer: no String per number
-    /// on a million rows or on every access-log line.
+    /// `value` in decimal ASCII, with no String per number on a million rows or on
+    /// every access-log line. The digits are written last to first into stack room and
+    /// appended at once: appending them one by one checked the buffer for each.
     mutating func appendDecimal(_ value: Int) {
-        if value < 0 { append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        var divisor: UInt = 1
-        while divisor <= magnitude / 10 { divisor *= 10 }
-        while divisor > 0 {
-            append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
-            divisor /= 10
+        // 20 digits for any magnitude, and the sign.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { room in
+            var magnitude = value.magnitude
+            var start = room.count
+            repeat {
+                start -= 1
+                room[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            if value < 0 {
+                start -= 1
+                room[start] = UInt8(ascii: "-")
+            }
+            append(contentsOf: UnsafeMutableBufferPointer(rebasing: room[start...]))
         }
     }
 }
