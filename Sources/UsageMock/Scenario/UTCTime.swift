@@ -103,6 +103,21 @@ enum UTCTime {
 
         /// `value` (not negative) in at least `width` digits, then `separator` if any.
         mutating func put(_ value: Int, _ width: Int, _ separator: Unicode.Scalar? = nil) {
+            if width == 2, value < 100 {
+                // Month, day, hour, minute, second: the common case, without a loop.
+                buffer[count] = UInt8(ascii: "0") + UInt8(value / 10)
+                buffer[count + 1] = UInt8(ascii: "0") + UInt8(value % 10)
+                count += 2
+            } else {
+                putDigits(value, width)
+            }
+            if let separator {
+                buffer[count] = UInt8(ascii: separator)
+                count += 1
+            }
+        }
+
+        private mutating func putDigits(_ value: Int, _ width: Int) {
             var digits = 1
             var rest = value / 10
             while rest > 0 { digits += 1; rest /= 10 }
@@ -111,10 +126,6 @@ enum UTCTime {
             for position in stride(from: count - 1, through: count - max(width, digits), by: -1) {
                 buffer[position] = UInt8(ascii: "0") + UInt8(rest % 10)
                 rest /= 10
-            }
-            if let separator {
-                buffer[count] = UInt8(ascii: separator)
-                count += 1
             }
         }
     }
