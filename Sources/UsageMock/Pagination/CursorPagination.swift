@@ -26,10 +26,13 @@ struct CursorPagination: Sendable {
         var slotCount = 16
         while slotCount < cursors.count * 2 { slotCount *= 2 }
         var slots = [Int32](repeating: 0, count: slotCount)
-        for (row, cursor) in cursors.enumerated() {
-            bytes.append(contentsOf: cursor.utf8)
+        for (row, var cursor) in cursors.enumerated() {
+            let hash = cursor.withUTF8 { utf8 in
+                bytes.append(contentsOf: utf8)
+                return Self.hash(utf8)
+            }
             ends.append(UInt32(bytes.count))
-            var slot = Self.hash(cursor.utf8) & (slotCount - 1)
+            var slot = hash & (slotCount - 1)
             while slots[slot] != 0 { slot = (slot + 1) & (slotCount - 1) }
             slots[slot] = Int32(row + 1)
         }
@@ -62,7 +65,8 @@ struct CursorPagination: Sendable {
     }
 
     private func row(of cursor: String) -> Int? {
-        var slot = Self.hash(cursor.utf8) & (slots.count - 1)
+        var cursor = cursor
+        var slot = cursor.withUTF8(Self.hash) & (slots.count - 1)
         while slots[slot] != 0 {
             let row = Int(slots[slot]) - 1
             if cursorBytes(row).elementsEqual(cursor.utf8) { return row }
@@ -75,8 +79,9 @@ struct CursorPagination: Sendable {
         bytes[(row == 0 ? 0 : Int(ends[row - 1]))..<Int(ends[row])]
     }
 
-    /// FNV-1a, 64 bits: stable, fast on short ids.
-    private static func hash(_ utf8: String.UTF8View) -> Int {
+    /// FNV-1a, 64 bits: stable, fast on short ids. Over the bytes in memory: building
+    /// the index through each String's UTF-8 view took three times the instructions.
+    private static func hash(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return Int(truncatingIfNeeded: hash ^ (hash >> 29))
