@@ -99,7 +99,8 @@ struct SybilionSection: ProviderSection {
 
         func events(clockSeconds: Int) -> [SybilionProvider.EventRow] {
             var random = SeededGenerator(seed: seed)
-            let ages = (0..<count).map { _ in ageSeconds.random(using: &random) }.sorted(by: >)
+            // Oldest first; sorted ascending and read backwards, which is cheaper than `>`.
+            let ages = (0..<count).map { _ in ageSeconds.random(using: &random) }.sorted().reversed()
             return ages.enumerated().map { offset, age in
                 let units = units.random(using: &random)
                 let credits = units * creditsPerUnit.random(using: &random)
@@ -117,18 +118,24 @@ struct SybilionSection: ProviderSection {
         }
 
         /// A version 4 UUID in lowercase, from the seeded sequence.
+        /// Written into the string's storage, with no array per id.
         static func uuid(using random: inout SeededGenerator) -> String {
             let high = random.next(), low = random.next()
             let bits = (high & 0xFFFF_FFFF_FFFF_0FFF | 0x4000, low & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000)
-            let hex = Array("0123456789abcdef".utf8)
-            var text: [UInt8] = []
-            text.reserveCapacity(36)
-            for index in 0..<32 {
-                if [8, 12, 16, 20].contains(index) { text.append(UInt8(ascii: "-")) }
-                let word = index < 16 ? bits.0 : bits.1
-                text.append(hex[Int(word >> UInt64(60 - (index % 16) * 4) & 0xF)])
+            return String(unsafeUninitializedCapacity: 36) { text in
+                var at = 0
+                for index in 0..<32 {
+                    if index == 8 || index == 12 || index == 16 || index == 20 {
+                        text[at] = UInt8(ascii: "-")
+                        at += 1
+                    }
+                    let word = index < 16 ? bits.0 : bits.1
+                    let digit = UInt8(truncatingIfNeeded: word >> UInt64(60 - (index % 16) * 4) & 0xF)
+                    text[at] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+                    at += 1
+                }
+                return at
             }
-            return String(decoding: text, as: UTF8.self)
         }
     }
 
