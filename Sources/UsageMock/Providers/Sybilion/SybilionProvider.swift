@@ -53,10 +53,10 @@ struct SybilionProvider: ServedProvider {
         /// places in memory, twice per comparison.
         ///
         /// When the rows are in id order (generated ones are), (value, id) order is value
-        /// order with ties left in row order. Then values that span fewer integers than
-        /// there are rows (units, charges, ids) are ordered by counting, in one pass; and
-        /// values that fit in 32 bits sort as the integers `value << 32 | row`, much
-        /// faster than triples compared as tuples.
+        /// order with ties left in row order, and values that span fewer integers than
+        /// there are rows (units, charges, ids) are ordered by counting, in one pass.
+        /// Generated `created_at` is wider but arrives sorted, which the sort finds in
+        /// one pass too.
         private static func ascendingOrder(of column: [Int], ids: [Int], rowsInIDOrder: Bool) -> [Int32] {
             if rowsInIDOrder, let low = column.min(), let high = column.max(),
                case let (span, overflow) = high.subtractingReportingOverflow(low), !overflow, span < column.count {
@@ -70,11 +70,6 @@ struct SybilionProvider: ServedProvider {
                     next[value - low] += 1
                 }
                 return order
-            }
-            if rowsInIDOrder, column.allSatisfy({ UInt64(bitPattern: Int64($0)) < 1 << 32 }) {
-                var keys = column.indices.map { row in UInt64(column[row]) << 32 | UInt64(row) }
-                keys.sort()
-                return keys.map { Int32(truncatingIfNeeded: $0) }
             }
             var keys = column.indices.map { row in (value: column[row], id: ids[row], row: Int32(row)) }
             keys.sort { ($0.value, $0.id) < ($1.value, $1.id) }
