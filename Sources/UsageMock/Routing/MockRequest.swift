@@ -31,5 +31,5 @@ extension ServerResponse {
     }
 
     /// Built once and shared (copy on write): most answers carry only this field.
-    private static let jsonFields: HTTPFields = [.contentType: "application/json"]
+    static let jsonFields: HTTPFields = [.contentType: "application/json"]
 }

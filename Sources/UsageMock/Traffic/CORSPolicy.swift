@@ -34,17 +34,16 @@ struct CORSPolicy: Sendable {
     /// What lets a browser hand a response to the calling script, built once.
     private static let responseFields = [HTTPField(name: allowOrigin, value: "*"), HTTPField(name: exposeHeaders, value: exposed)]
 
-    /// The fields of most answers, `Content-Type: application/json` alone, and the same
-    /// with `responseFields`, built once and shared.
-    private static let jsonOnly = HTTPField(name: .contentType, value: "application/json")
-    private static let jsonWithCORS = HTTPFields([jsonOnly] + responseFields)
+    /// The fields most answers share (`ServerResponse.jsonFields`) with `responseFields`,
+    /// built once and shared too.
+    private static let jsonWithCORS = ServerResponse.jsonFields + responseFields
 
     /// Adds what lets a browser hand the response to the calling script. Appended, not
     /// set: no route sends these fields itself, and setting a field searches the others.
-    /// An answer with only the JSON content type gets the shared fields instead: appending
+    /// An answer with the shared JSON fields gets `jsonWithCORS` instead: appending
     /// copied its fields first (shared, copy on write), 5% of a balance request's work.
     static func decorate(_ response: inout ServerResponse) {
-        if response.head.headerFields.count == 1, response.head.headerFields.first == jsonOnly {
+        if response.head.headerFields == ServerResponse.jsonFields {
             response.head.headerFields = jsonWithCORS
         } else {
             response.head.headerFields.append(contentsOf: responseFields)
