@@ -108,7 +108,7 @@ struct ServeCommand: AsyncParsableCommand {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )
-        defer { logOutput.flush() }
+        defer { logOutput.flush(patience: .milliseconds(100)) }
         try await group.run()
     }
 }

@@ -60,7 +60,7 @@ def test_put_scenario_swaps_a_valid_one_and_refuses_an_invalid_one_whole():
         empty = (REPO_ROOT / "Scenarios/empty.json").read_bytes()
         r = api.request("PUT", "/__admin/scenario", body=empty)
         assert r.status == 200 and r.json()["name"] == "empty"
-        assert api.get("/__admin/health").json() == {"status": "ok", "scenario": "empty"}
+        assert api.get("/__admin/health").json() == {"status": "ok", "scenario": "empty", "log_lines_dropped": 0}
         assert api.get("/usage/current_balance", token="sk_empty_poe").json() == {"current_point_balance": 0}
         assert api.get("/usage/current_balance", token="sk_test_poe").status == 401
 

@@ -19,8 +19,7 @@ import Testing
     final class RunningMock {
         let process = Process()
         let output = Pipe()
-        /// The access log goes to a file: a pipe nobody drains would fill and stall the
-        /// server's workers on their next log line.
+        /// The access log goes to a file, which tests read.
         let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("usagemock-log-\(UUID()).txt")
         var port = 0
         var readyLine = ""
@@ -150,6 +149,37 @@ import Testing
         stop.stopped.store(true, ordering: .relaxed)
         #expect(result.status == 0)
         #expect(result.elapsed < .seconds(1))
+    }
+
+    /// As test harnesses start it: standard error a pipe that nobody reads. The access
+    /// log fills the pipe after a few hundred requests; the server must go on answering
+    /// and still stop at once.
+    @Test func anUnreadStandardErrorPipeNeitherStallsNorDelaysTheExit() throws {
+        let process = Process()
+        let output = Pipe(), unread = Pipe()
+        process.executableURL = Self.executable
+        process.arguments = ["serve", "--port", "0"]
+        process.standardOutput = output
+        process.standardError = unread
+        try process.run()
+        let readyLine = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        let port = try #require(readyLine.firstMatch(of: /:(\d+) \(scenario:/).flatMap { Int($0.1) })
+        let connection = try RawConnection(port: port, timeoutSeconds: 2)
+        var answered = 0
+        for _ in 0..<5000 {
+            connection.send("GET /usage/current_balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_poe\r\n\r\n")
+            guard connection.receiveResponse()?.status == 200 else { break }
+            answered += 1
+        }
+        #expect(answered == 5000)
+        let clock = ContinuousClock()
+        let started = clock.now
+        process.terminate()
+        while process.isRunning, clock.now - started < .seconds(3) { usleep(1_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        #expect(clock.now - started < .seconds(1))
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
     }
 
     @Test func logsNeverShowAuthorization() throws {

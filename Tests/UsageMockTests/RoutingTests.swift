@@ -70,6 +70,7 @@ import Testing
         #expect(response.status == 200)
         #expect(response.object["status"] as? String == "ok")
         #expect(response.object["scenario"] as? String == "default")
+        #expect(response.object["log_lines_dropped"] as? Int == 0)
     }
 
     @Test func rejectionsUseTheMocksShape() {

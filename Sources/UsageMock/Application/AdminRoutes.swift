@@ -6,7 +6,8 @@ enum AdminRoutes {
     /// The first segment of every admin path.
     static let firstSegment = "__admin"
 
-    static func group(state: ScenarioState) -> RouteGroup {
+    /// `droppedLogLines`: log lines standard error did not take (see `BatchedStandardError`).
+    static func group(state: ScenarioState, droppedLogLines: @escaping @Sendable () -> Int) -> RouteGroup {
         RouteGroup(
             routes: [
                 Route(.get, "/__admin/health") { _ in
@@ -14,6 +15,7 @@ enum AdminRoutes {
                         $0.object {
                             $0.field("status", "ok")
                             $0.field("scenario", state.served.scenario.name)
+                            $0.field("log_lines_dropped", droppedLogLines())
                         }
                     })
                 },

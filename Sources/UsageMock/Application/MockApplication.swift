@@ -22,7 +22,7 @@ public struct MockApplication: HTTPResponder {
         self.state = state
         self.traffic = traffic
         adminRouter = Router([
-            AdminRoutes.group(state: state), ScenarioAdminRoutes.group(state), OpenAPIAdminRoutes.group(state),
+            AdminRoutes.group(state: state, droppedLogLines: { accessLog?.droppedLines ?? 0 }), ScenarioAdminRoutes.group(state), OpenAPIAdminRoutes.group(state),
             TrafficAdminRoutes.group(traffic, providers: { state.served.scenario.providers }),
         ])
         self.accessLog = accessLog

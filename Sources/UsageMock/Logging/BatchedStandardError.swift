@@ -3,29 +3,55 @@ import Glibc
 #endif
 import MicroHTTPDServer
 
-/// Standard error, written in batches: swift-log's `StreamLogHandler` writes to it, and
-/// so does the access log. Lines collect in memory and leave in one write(2) when
-/// `flush` is called (every 100 ms while serving, and at shutdown) or as soon as 64 KiB
-/// have collected. swift-log's own `standardError` locks the stream and flushes it for
-/// every line, a write(2) per request.
+/// Standard error, written in batches by one flusher and never by the threads that log:
+/// swift-log's `StreamLogHandler` writes to it, and so does the access log.
+///
+/// Lines collect in a bounded buffer. `flush` (every 50 ms while serving, and at
+/// shutdown) writes them out, but only as far as standard error takes them without
+/// waiting: test harnesses often pipe stderr and never read it, and a worker that
+/// waited on a full pipe would stop answering. When the buffer is full, new lines are
+/// dropped and counted; once stderr takes bytes again, a line says how many were lost,
+/// and `droppedLines` reports the total (`GET /__admin/health`).
 public final class BatchedStandardError: TextOutputStream, Sendable {
-    static let batchBytes = 64 * 1024
+    /// Bytes that may wait for standard error; past this, lines are dropped.
+    static let capacity = 1 << 20
+    /// Bytes per write(2), PIPE_BUF: a pipe that polls writable has room for at least
+    /// this many, so the write cannot block.
+    static let chunkBytes = 4096
 
     private struct Pending {
         var bytes: [UInt8] = []
+        /// Lines dropped since the last report line, and in all.
+        var unreportedDrops = 0
+        var droppedLines = 0
         /// The access log's timestamp, formatted once per second.
         var stampSecond = -1
         var stamp: [UInt8] = []
     }
 
-    private let pending = PThreadLocked(Pending())
+    /// What the flusher took and has not written yet.
+    private struct InHand {
+        var bytes: [UInt8] = []
+        var written = 0
+    }
 
-    public init() {}
+    private let descriptor: Int32
+    private let pending = PThreadLocked(Pending())
+    /// Held by the one flush under way, so batches leave in order.
+    private let inHand = PThreadLocked(InHand())
+
+    /// `descriptor`: standard error; tests pass a pipe of their own.
+    public init(descriptor: Int32 = STDERR_FILENO) {
+        self.descriptor = descriptor
+    }
+
+    /// Lines dropped since the start because standard error did not take them.
+    public var droppedLines: Int { pending.withLock { $0.droppedLines } }
 
     public func write(_ string: String) {
         pending.withLock { pending in
+            guard pending.bytes.count + string.utf8.count <= Self.capacity else { return Self.drop(&pending) }
             pending.bytes.append(contentsOf: string.utf8)
-            if pending.bytes.count >= Self.batchBytes { Self.writeOut(&pending.bytes) }
         }
     }
 
@@ -36,6 +62,9 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
     /// own work in the server (`perf`).
     public func writeAccessLine(method: String, path: String, status: Int?, micros: Int) {
         pending.withLock { pending in
+            // The line's fixed parts and two numbers of at most 20 digits each.
+            let size = 25 + 29 + method.utf8.count + path.utf8.count + 7 + 40 + 4
+            guard pending.bytes.count + size <= Self.capacity else { return Self.drop(&pending) }
             let now = time(nil)
             if now != pending.stampSecond {
                 pending.stamp = Self.localTimestamp(now)
@@ -51,13 +80,66 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
             pending.bytes.append(UInt8(ascii: " "))
             pending.bytes.appendDecimal(micros)
             pending.bytes.append(contentsOf: "us\n".utf8)
-            if pending.bytes.count >= Self.batchBytes { Self.writeOut(&pending.bytes) }
         }
     }
 
-    /// Writes out what has collected. Under the lock, so batches keep their order.
-    public func flush() {
-        pending.withLock { Self.writeOut(&$0.bytes) }
+    /// Writes out what has collected, as far as standard error takes it within
+    /// `patience`; what it does not take waits for the next flush. Returns whether
+    /// everything was written.
+    @discardableResult
+    public func flush(patience: Duration = .zero) -> Bool {
+        let deadline = ContinuousClock.now + patience
+        return inHand.withLock { hand in
+            while true {
+                if hand.written == hand.bytes.count {
+                    hand.written = 0
+                    hand.bytes.removeAll(keepingCapacity: true)
+                    // Everything taken so far was written: stderr accepts again.
+                    pending.withLock { pending in
+                        if pending.unreportedDrops > 0 {
+                            hand.bytes.append(contentsOf: "usagemock: \(pending.unreportedDrops) log lines dropped: standard error was not taking them\n".utf8)
+                            pending.unreportedDrops = 0
+                        }
+                        if hand.bytes.isEmpty {
+                            swap(&hand.bytes, &pending.bytes)
+                        } else {
+                            hand.bytes.append(contentsOf: pending.bytes)
+                            pending.bytes.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    if hand.bytes.isEmpty { return true }
+                }
+                guard waitUntilWritable(before: deadline) else { return false }
+                let count = min(Self.chunkBytes, hand.bytes.count - hand.written)
+                let written = hand.bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + hand.written, count) }
+                if written > 0 {
+                    hand.written += written
+                } else if written < 0, errno == EINTR || errno == EAGAIN {
+                    continue
+                } else {
+                    // Closed or broken: the log has nowhere to go.
+                    hand.written = hand.bytes.count
+                }
+            }
+        }
+    }
+
+    /// Whether standard error takes bytes now, or does before the deadline.
+    private func waitUntilWritable(before deadline: ContinuousClock.Instant) -> Bool {
+        while true {
+            let left = deadline - ContinuousClock.now
+            let milliseconds = max(0, Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+            var descriptor = pollfd(fd: self.descriptor, events: Int16(POLLOUT), revents: 0)
+            let ready = poll(&descriptor, 1, milliseconds)
+            if ready > 0 { return true }  // writable, or an error the write will report
+            if ready < 0, errno == EINTR { continue }
+            return false
+        }
+    }
+
+    private static func drop(_ pending: inout Pending) {
+        pending.unreportedDrops += 1
+        pending.droppedLines += 1
     }
 
     /// `StreamLogHandler`'s timestamp: local time, `%Y-%m-%dT%H:%M:%S%z`.
@@ -68,18 +150,5 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
         guard localtime_r(&seconds, &local) != nil else { return Array("<unknown>".utf8) }
         let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &local)
         return buffer[..<count].map { UInt8(bitPattern: $0) }
-    }
-
-    private static func writeOut(_ bytes: inout [UInt8]) {
-        while !bytes.isEmpty {
-            let written = Glibc.write(STDERR_FILENO, bytes, bytes.count)
-            if written > 0 {
-                bytes.removeFirst(written)
-            } else if written < 0, errno == EINTR {
-                continue
-            } else {
-                bytes.removeAll(keepingCapacity: true)  // stderr is closed or broken: the log has nowhere to go.
-            }
-        }
     }
 }
