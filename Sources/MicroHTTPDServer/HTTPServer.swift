@@ -25,7 +25,9 @@ import Darwin
 ///   Swift buffer has to outlive the call that queues it;
 /// - a delayed response suspends its connection; a timer resumes it under the daemon
 ///   lock, and only while the daemon runs and the connection is still listed as
-///   suspended, so no resume can reach a connection the daemon has closed.
+///   suspended, so no resume can reach a connection the daemon has closed. The daemon
+///   is stopped outside that lock: `MHD_stop_daemon` joins the workers, and a worker
+///   may be waiting for the lock to suspend a connection.
 public final class HTTPServer: Sendable {
     public let configuration: ServerConfiguration
     /// The port actually bound (the kernel's choice when `configuration.port` is 0).
@@ -37,6 +39,9 @@ public final class HTTPServer: Sendable {
     /// Requests that libmicrohttpd reported and has not completed, each retained once:
     /// what a graceful shutdown waits for.
     private let liveRequests = PThreadLocked<[UInt: RetainedContext]>([:])
+    /// Numbers requests in the order libmicrohttpd reported them, so shutdown can wait
+    /// for those in flight when it began and not for those that keep arriving.
+    private let requestsBegun = Atomic<Int>(0)
     /// Set once shutdown begins: responses then close their connection, so keep-alive
     /// clients stop sending and the requests in flight drain.
     private let isShuttingDown = Atomic<Bool>(false)
@@ -89,20 +94,29 @@ public final class HTTPServer: Sendable {
         stopDaemon()
     }
 
-    /// Answers every request with `Connection: close` from now on, lets requests in
-    /// flight finish for up to `gracePeriod`, then stops the daemon, which closes the
-    /// listening socket and every connection. Safe to call more than once.
+    /// Answers every request with `Connection: close` from now on, sends at once the
+    /// responses waiting out a delay, lets the requests in flight finish for up to
+    /// `gracePeriod`, then stops the daemon, which closes the listening socket and every
+    /// connection. Safe to call more than once.
     ///
     /// Not `MHD_quiesce_daemon`: on an epoll daemon with worker threads it races with a
     /// worker removing the listening socket from its epoll set at the same moment, and
     /// libmicrohttpd 0.9.75 aborts the process when it loses ("Failed to remove listen
     /// FD from epoll set": once in CI, once in four runs of the shutdown stress test).
-    public func shutdown(gracePeriod: Duration = .milliseconds(800)) {
+    public func shutdown(gracePeriod: Duration = .milliseconds(500)) {
         isShuttingDown.store(true, ordering: .releasing)
-        if daemon.withLock({ $0.pointer != nil }) {
+        let running = daemon.withLock { state in
+            // No new suspensions; the suspended connections deliver their responses now.
+            state.suspends = false
+            state.suspended.forEach { MHD_resume_connection(OpaquePointer(bitPattern: $0)) }
+            state.suspended.removeAll()
+            return state.pointer != nil
+        }
+        if running {
+            let lastInFlight = requestsBegun.load(ordering: .acquiring)
             let clock = ContinuousClock()
             let deadline = clock.now.advanced(by: gracePeriod)
-            while !liveRequests.withLock({ $0.isEmpty }), clock.now < deadline {
+            while liveRequests.withLock({ $0.values.contains { $0.number <= lastInFlight } }), clock.now < deadline {
                 usleep(2_000)
             }
         }
@@ -110,20 +124,25 @@ public final class HTTPServer: Sendable {
     }
 
     private func stopDaemon() {
-        daemon.withLock { state in
-            defer { state.stopped = true }
+        let pointer = daemon.withLock { state -> OpaquePointer? in
+            defer {
+                state.stopped = true
+                state.pointer = nil
+                state.suspends = false
+            }
             guard let pointer = state.pointer else {
                 // Never started: the socket is still ours to close (once).
                 if !state.stopped { close(listenDescriptor) }
-                return
+                return nil
             }
-            // libmicrohttpd refuses to stop with suspended connections: wake them so
-            // they deliver what they hold (or close) as the daemon winds down.
-            for connection in state.suspended { MHD_resume_connection(OpaquePointer(bitPattern: connection)) }
+            // libmicrohttpd refuses to stop with suspended connections: wake them; the
+            // daemon closes them as it winds down.
+            state.suspended.forEach { MHD_resume_connection(OpaquePointer(bitPattern: $0)) }
             state.suspended.removeAll()
-            MHD_stop_daemon(pointer)
-            state.pointer = nil
+            return pointer
         }
+        // Outside the lock: this joins the workers, and one may be waiting for it.
+        if let pointer { MHD_stop_daemon(pointer) }
         // The daemon's threads are joined: no callback can still use these.
         let abandoned = liveRequests.withLock { live in
             defer { live.removeAll() }
@@ -138,7 +157,8 @@ public final class HTTPServer: Sendable {
     fileprivate func begin(target: String) -> UnsafeMutableRawPointer {
         let context = Unmanaged.passRetained(RequestContext(target: target))
         let pointer = context.toOpaque()
-        liveRequests.withLock { $0[UInt(bitPattern: pointer)] = RetainedContext(context: context) }
+        let number = requestsBegun.add(1, ordering: .relaxed).newValue
+        liveRequests.withLock { $0[UInt(bitPattern: pointer)] = RetainedContext(context: context, number: number) }
         return pointer
     }
 
@@ -172,9 +192,8 @@ public final class HTTPServer: Sendable {
         } else {
             response = responder.respond(to: ServerRequest(head: context.head, body: context.body))
         }
-        if response.delay > .zero {
+        if response.delay > .zero, suspend(connection, for: response.delay) {
             context.delayedResponse = response
-            suspend(connection, for: response.delay)
             return .YES
         }
         return deliver(response, on: connection, closing: context.mustCloseAfterResponse)
@@ -187,13 +206,17 @@ public final class HTTPServer: Sendable {
     }
 
     /// Parks the connection (its worker goes on serving others) and wakes it after
-    /// `delay`, unless the daemon has stopped in between.
-    private func suspend(_ connection: OpaquePointer, for delay: Duration) {
+    /// `delay`, unless shutdown has woken it before. False once shutdown has begun: the
+    /// response is then sent without its delay.
+    private func suspend(_ connection: OpaquePointer, for delay: Duration) -> Bool {
         let address = UInt(bitPattern: connection)
-        daemon.withLock { state in
+        let suspended = daemon.withLock { state in
+            guard state.suspends else { return false }
             MHD_suspend_connection(connection)
             state.suspended.insert(address)
+            return true
         }
+        guard suspended else { return false }
         let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { [self] in
             daemon.withLock { state in
@@ -201,6 +224,7 @@ public final class HTTPServer: Sendable {
                 MHD_resume_connection(OpaquePointer(bitPattern: address))
             }
         }
+        return true
     }
 
     /// First call for a request: gather the head and refuse early what must be refused.
@@ -267,6 +291,8 @@ public final class HTTPServer: Sendable {
 /// it and releases it, never uses it, so it may cross threads.
 private struct RetainedContext: @unchecked Sendable {
     let context: Unmanaged<RequestContext>
+    /// The request's place in the order they began.
+    let number: Int
 }
 
 /// The daemon pointer and the connections suspended for a delayed response, owned by
@@ -275,6 +301,8 @@ private struct DaemonState: @unchecked Sendable {
     var pointer: OpaquePointer?
     /// Set by the first stop; a stopped server does not start again.
     var stopped = false
+    /// Cleared when shutdown begins: delayed responses are then sent at once.
+    var suspends = true
     var suspended: Set<UInt> = []
 }
 

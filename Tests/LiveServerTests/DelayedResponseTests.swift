@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import MicroHTTPDServer
+import Synchronization
 import Testing
 
 /// Answers `/slow` after 300 ms, `/drop` by closing the connection, anything else at once.
@@ -64,6 +65,60 @@ private struct DelayingResponder: HTTPResponder {
         let after = try RawConnection(port: server.port)
         after.send(request("/fine"))
         #expect(after.receiveResponse()?.status == 200)
+    }
+
+    /// Responses waiting out a delay when shutdown begins are sent then, not dropped
+    /// and not waited for.
+    @Test func shutdownSendsDelayedResponsesAtOnce() throws {
+        let server = try startServer()
+        let waiting = try (0..<3).map { _ in try RawConnection(port: server.port) }
+        waiting.forEach { $0.send(request("/slow")) }
+        usleep(50_000)
+        let clock = ContinuousClock()
+        let started = clock.now
+        server.shutdown()
+        #expect(clock.now - started < .milliseconds(200))
+        for connection in waiting {
+            let response = connection.receiveResponse()
+            #expect(response?.body == "/slow")
+            #expect(response?.head.contains("Connection: close") == true)
+        }
+    }
+
+    /// 30 clients each waiting out a 300 ms delay, again and again, and shutdown at a
+    /// different moment in each of 50 runs: each stop takes under a second. (The daemon
+    /// was once stopped under the lock a worker takes to suspend a connection.)
+    @Test func shutdownWithManyDelaysInFlightIsQuickEveryTime() throws {
+        final class StopFlag: Sendable { let stopped = Atomic<Bool>(false) }
+        for run in 0..<50 {
+            let server = try HTTPServer(configuration: ServerConfiguration(port: 0, threads: 2), responder: DelayingResponder())
+            try server.start()
+            let port = server.port
+            let stop = StopFlag()
+            let clients = (0..<30).map { _ in
+                Thread {
+                    while !stop.stopped.load(ordering: .relaxed) {
+                        guard let connection = try? RawConnection(port: port, timeoutSeconds: 2) else { return }
+                        while !stop.stopped.load(ordering: .relaxed) {
+                            connection.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+                            guard connection.receiveResponse() != nil else { break }
+                        }
+                    }
+                }
+            }
+            clients.forEach { $0.start() }
+            usleep(UInt32(50_000 + run * 9_000))
+            let stopped = DispatchSemaphore(value: 0)
+            let clock = ContinuousClock()
+            let started = clock.now
+            Thread { server.shutdown(); stopped.signal() }.start()
+            let finished = stopped.wait(timeout: .now() + .seconds(3)) == .success
+            let elapsed = clock.now - started
+            stop.stopped.store(true, ordering: .relaxed)
+            #expect(finished, "run \(run): shutdown still running after 3 s")
+            #expect(elapsed < .seconds(1), "run \(run): shutdown took \(elapsed)")
+            guard finished else { return }
+        }
     }
 
     @Test func shutdownDoesNotWaitOutALongDelay() throws {
