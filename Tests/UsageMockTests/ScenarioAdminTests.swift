@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import UsageMock
 
@@ -61,6 +62,46 @@ import Testing
         #expect(newest?["message_count"] as? Int == 12)
     }
 
+    /// Scenario A knows Poe's key_a and has a 503 fault on Poe's balance; B knows
+    /// HookBridge's key_b and has a 503 fault on its usage. Two writers swap them in
+    /// opposite orders while requests run: each request gets its scenario's fault or a
+    /// 401 for a key the scenario lacks, and a 200 would be a scenario served with the
+    /// other's faults (run under the thread sanitizer by `make sanitize`).
+    @Test func aScenarioAndItsFaultsAreSwappedAsOne() {
+        let app = fresh()
+        let a = #"{"name":"a","clock":"2026-11-21T12:00:00Z","providers":{"poe":{"accounts":[{"keys":["key_a"],"balance":1}]}},"faults":[{"provider":"poe","route":"/usage/current_balance","status":503}]}"#
+        let b = #"{"name":"b","clock":"2026-11-21T12:00:00Z","providers":{"hookbridge":{"accounts":[{"keys":["key_b"]}]}},"faults":[{"provider":"hookbridge","route":"/v1/billing/usage-history","status":503}]}"#
+        #expect(send(.put, "/__admin/scenario", body: a, to: app).status == 200)
+        // Threads, not tasks: the cooperative pool has a thread per core, too few to interleave four loops.
+        let refusedSwaps = Counter(), mixedAnswers = Counter()
+        let writers = [[a, b], [b, a]].map { order in
+            Thread {
+                for _ in 0..<1000 {
+                    for scenario in order where send(.put, "/__admin/scenario", body: scenario, to: app).status != 200 { refusedSwaps.add() }
+                }
+            }
+        }
+        let readers = (0..<2).map { _ in
+            Thread {
+                for _ in 0..<5000 {
+                    if ![503, 401].contains(send(.get, "/usage/current_balance", key: "key_a", to: app).status) { mixedAnswers.add() }
+                    if ![503, 401].contains(send(.get, "/v1/billing/usage-history", key: "key_b", to: app).status) { mixedAnswers.add() }
+                }
+            }
+        }
+        let threads = writers + readers
+        threads.forEach { $0.start() }
+        while threads.contains(where: { !$0.isFinished }) { usleep(1_000) }
+        #expect(refusedSwaps.value == 0)
+        #expect(mixedAnswers.value == 0)
+        let servesA = app.scenario.name == "a"
+        #expect(send(.get, "/usage/current_balance", key: "key_a", to: app).status == (servesA ? 503 : 401))
+        #expect(send(.get, "/v1/billing/usage-history", key: "key_b", to: app).status == (servesA ? 401 : 503))
+        let faults = send(.get, "/__admin/faults", to: app).object["faults"] as? [[String: Any]]
+        #expect(faults?.count == 1)
+        #expect(faults?.first?["provider"] as? String == (servesA ? "poe" : "hookbridge"))
+    }
+
     /// Requests keep being answered, each by one whole scenario, while changes swap it
     /// (run under the thread sanitizer by `make sanitize`).
     @Test func requestsDuringSwapsSeeOneScenarioOrTheOther() async {
@@ -85,4 +126,11 @@ import Testing
             }
         }
     }
+}
+
+/// A count that threads add to.
+private final class Counter: Sendable {
+    private let count = Atomic<Int>(0)
+    func add() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
 }

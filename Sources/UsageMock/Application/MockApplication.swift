@@ -15,15 +15,13 @@ public struct MockApplication: HTTPResponder {
     let accessLog: BatchedStandardError?
 
     public init(scenario: LoadedScenario, traffic options: TrafficOptions = TrafficOptions(), accessLog: BatchedStandardError? = nil) {
-        let traffic = TrafficControl(options: options, faults: scenario.faults)
-        // A new scenario (PUT, reset, a reload of the watched file) brings its own faults,
-        // counted afresh; moving the clock or adding usage keeps those in force.
-        let state = ScenarioState(scenario, onNewScenario: { traffic.faults.rearm($0.faults) })
+        let traffic = TrafficControl(options: options)
+        let state = ScenarioState(scenario)
         self.state = state
         self.traffic = traffic
         adminRouter = Router([
             AdminRoutes.group(state: state, droppedLogLines: { accessLog?.droppedLines ?? 0 }), ScenarioAdminRoutes.group(state), OpenAPIAdminRoutes.group(state),
-            TrafficAdminRoutes.group(traffic, providers: { state.served.scenario.providers }),
+            TrafficAdminRoutes.group(traffic, state: state),
         ])
         self.accessLog = accessLog
     }
@@ -54,7 +52,7 @@ public struct MockApplication: HTTPResponder {
             let router = isAdmin ? adminRouter : served.router
             let match = isAdmin ? adminMatch : served.router.match(mockRequest)
             let provider = isAdmin ? nil : match.group.map { served.scenario.providers[$0] }
-            response = traffic.intercept(mockRequest, match, provider: provider, note: &note)
+            response = traffic.intercept(mockRequest, match, provider: provider, faults: served.faults, note: &note)
                 ?? router.respond(to: mockRequest, match) ?? MockError.noRoute(mockRequest)
         } catch {
             path = request.head.path ?? ""

@@ -5,23 +5,28 @@ import Foundation
 #endif
 import MicroHTTPDServer
 
-/// The scenario being served, swapped whole between requests, and the one
-/// `POST /__admin/reset` returns to.
+/// The scenario being served with its faults, swapped whole between requests, and the
+/// one `POST /__admin/reset` returns to.
 ///
 /// A request reads `served` once: a mutex held for the copy of one reference-counted
-/// pair. Changes (a new scenario, the clock, added usage, reset, a reload of the
+/// triple. Changes (a new scenario, the clock, added usage, reset, a reload of the
 /// watched file) take turns on a second lock and build the new scenario while the old
 /// one keeps answering; only the final swap touches the request path's lock. A change
 /// that fails validation swaps nothing.
 final class ScenarioState: Sendable {
-    /// A scenario with the router over its providers' routes.
+    /// A scenario with the router over its providers' routes and the faults in force.
     struct Served: Sendable {
         let scenario: LoadedScenario
         let router: Router
+        /// The scenario's faults and those added since it was served. A whole new
+        /// scenario (PUT, reset, a reload of the watched file) brings a new engine with
+        /// its own faults counted afresh; moving the clock or adding usage keeps it.
+        let faults: FaultEngine
 
-        init(_ scenario: LoadedScenario) {
+        init(_ scenario: LoadedScenario, faults: FaultEngine) {
             self.scenario = scenario
             router = Router(scenario.providers.map(\.routes))
+            self.faults = faults
         }
     }
 
@@ -29,26 +34,29 @@ final class ScenarioState: Sendable {
     /// Held for a whole change; its value is the scenario reset returns to: the one
     /// loaded at startup, or the last reload of the watched file.
     private let changes: PThreadLocked<LoadedScenario>
-    /// Called once a whole new scenario (not a change to the current one) is served.
-    private let onNewScenario: @Sendable (LoadedScenario) -> Void
-
-    init(_ scenario: LoadedScenario, onNewScenario: @escaping @Sendable (LoadedScenario) -> Void = { _ in }) {
-        current = PThreadLocked(Served(scenario))
+    init(_ scenario: LoadedScenario) {
+        current = PThreadLocked(Served(scenario, faults: FaultEngine(scenario.faults)))
         changes = PThreadLocked(scenario)
-        self.onNewScenario = onNewScenario
     }
 
     var served: Served { current.withLock { $0 } }
 
     /// Serves what `build` makes of the current scenario (and the reset baseline);
     /// when it throws, nothing changes. With `asBaseline`, reset returns to it too.
+    /// With `armingItsFaults` (a whole new scenario), the scenario's faults replace
+    /// those in force, in the same swap.
     @discardableResult
-    func change(asBaseline: Bool = false, _ build: (_ current: LoadedScenario, _ baseline: LoadedScenario) throws(ScenarioError) -> LoadedScenario) throws(ScenarioError) -> LoadedScenario {
+    func change(
+        asBaseline: Bool = false, armingItsFaults: Bool = false,
+        _ build: (_ current: LoadedScenario, _ baseline: LoadedScenario) throws(ScenarioError) -> LoadedScenario
+    ) throws(ScenarioError) -> LoadedScenario {
         let result: Result<LoadedScenario, ScenarioError> = changes.withLock { baseline in
             do throws(ScenarioError) {
-                let scenario = try build(served.scenario, baseline)
+                let old = served
+                let scenario = try build(old.scenario, baseline)
                 if asBaseline { baseline = scenario }
-                var replaced = Served(scenario)
+                let faults = armingItsFaults ? FaultEngine(scenario.faults, firstID: old.faults.nextID) : old.faults
+                var replaced = Served(scenario, faults: faults)
                 current.withLock { swap(&$0, &replaced) }
                 // The old scenario is freed here, outside the request path's lock
                 // (a million rows take a second to free), unless a request still holds it.
@@ -66,16 +74,18 @@ final class ScenarioState: Sendable {
     func replace(json: [UInt8], file: String, asBaseline: Bool = false) throws(ScenarioError) -> LoadedScenario {
         // Loaded before taking the change lock: it depends on nothing served.
         let scenario = try ScenarioLoader.load(json: Data(json), file: file)
-        try change(asBaseline: asBaseline) { _, _ in scenario }
-        onNewScenario(scenario)
-        return scenario
+        return try change(asBaseline: asBaseline, armingItsFaults: true) { _, _ in scenario }
     }
 
     @discardableResult
     func reset() -> LoadedScenario {
         // A baseline was built once already, so this cannot fail.
-        let scenario = (try? change { _, baseline in baseline }) ?? served.scenario
-        onNewScenario(scenario)
-        return scenario
+        (try? change(armingItsFaults: true) { _, baseline in baseline }) ?? served.scenario
+    }
+
+    /// Adds or clears faults in turn with changes, so none lands in an engine that a
+    /// new scenario has just replaced.
+    func withFaults<Result>(_ body: (FaultEngine) -> Result) -> Result {
+        changes.withLock { _ in body(served.faults) }
     }
 }

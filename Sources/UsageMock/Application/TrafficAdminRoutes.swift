@@ -3,15 +3,17 @@ import MicroHTTPDServer
 
 /// `/__admin/requests` (the journal) and `/__admin/faults`.
 enum TrafficAdminRoutes {
-    /// `providers`: those served now, which a runtime fault is checked against.
-    static func group(_ traffic: TrafficControl, providers: @escaping @Sendable () -> [any ServedProvider]) -> RouteGroup {
+    /// `state`: the scenario served, whose faults these routes list and change.
+    static func group(_ traffic: TrafficControl, state: ScenarioState) -> RouteGroup {
         RouteGroup(
             routes: [
                 Route(.get, "/__admin/requests") { request in listRequests(traffic.journal, request.target.query) },
                 Route(.delete, "/__admin/requests") { _ in cleared(traffic.journal.clear()) },
-                Route(.get, "/__admin/faults") { _ in listFaults(traffic.faults) },
-                Route(.post, "/__admin/faults") { request in addFault(request.body, to: traffic.faults, providers: providers()) },
-                Route(.delete, "/__admin/faults") { _ in cleared(traffic.faults.clear()) },
+                Route(.get, "/__admin/faults") { _ in listFaults(state.served.faults) },
+                Route(.post, "/__admin/faults") { request in
+                    state.withFaults { addFault(request.body, to: $0, providers: state.served.scenario.providers) }
+                },
+                Route(.delete, "/__admin/faults") { _ in cleared(state.withFaults { $0.clear() }) },
             ],
             methodNotAllowed: AdminRoutes.methodNotAllowed
         )

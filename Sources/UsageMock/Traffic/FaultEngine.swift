@@ -3,6 +3,8 @@ import Synchronization
 
 /// The faults in force, the scenario's and those added at runtime, each with its own
 /// count of matching requests, so the same sequence of requests meets the same faults.
+/// Each scenario served brings an engine of its own (see `ScenarioState.Served`), so a
+/// request never meets one scenario's faults while another is served.
 ///
 /// Counting is under one lock; with no fault in force a request only reads an atomic.
 final class FaultEngine: Sendable {
@@ -22,9 +24,14 @@ final class FaultEngine: Sendable {
     private let state = PThreadLocked(State())
     private let isArmed = Atomic<Bool>(false)
 
-    init(_ rules: [FaultRule]) {
+    /// `firstID`: ids go on from the engine this one replaces.
+    init(_ rules: [FaultRule], firstID: Int = 1) {
+        state.withLock { $0.nextID = firstID }
         rules.forEach { _ = add($0) }
     }
+
+    /// The id the next fault added will get.
+    var nextID: Int { state.withLock { $0.nextID } }
 
     /// Arms a fault after those already in force; returns its id.
     func add(_ rule: FaultRule) -> ArmedFault {
@@ -44,12 +51,6 @@ final class FaultEngine: Sendable {
             isArmed.store(false, ordering: .releasing)
             return state.faults.count
         }
-    }
-
-    /// Disarms every fault, then arms `rules` with fresh counts (a new scenario's faults).
-    func rearm(_ rules: [FaultRule]) {
-        _ = clear()
-        rules.forEach { _ = add($0) }
     }
 
     var faults: [ArmedFault] { state.withLock { $0.faults } }

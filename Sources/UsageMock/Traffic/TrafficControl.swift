@@ -31,18 +31,17 @@ final class TrafficControl: Sendable {
 
     let options: TrafficOptions
     let journal: RequestJournal
-    let faults: FaultEngine
 
-    init(options: TrafficOptions, faults: [FaultRule]) {
+    init(options: TrafficOptions) {
         self.options = options
         journal = RequestJournal(capacity: options.journalSize)
-        self.faults = FaultEngine(faults)
     }
 
     /// The answer that replaces the route's, if any: a CORS preflight, a status forced
     /// by the request's header, or a firing fault. Both of the last apply to provider
     /// routes only, after the route and method matched and before the key is checked.
-    func intercept(_ request: MockRequest, _ match: RouteMatch, provider: (any ServedProvider)?, note: inout TrafficNote) -> ServerResponse? {
+    /// `faults`: those of the scenario that matched the route.
+    func intercept(_ request: MockRequest, _ match: RouteMatch, provider: (any ServedProvider)?, faults: FaultEngine, note: inout TrafficNote) -> ServerResponse? {
         note.provider = provider?.name
         switch match {
         case .methodNotAllowed(_, let allowed):
