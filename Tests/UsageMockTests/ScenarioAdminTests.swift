@@ -62,6 +62,35 @@ import Testing
         #expect(newest?["message_count"] as? Int == 12)
     }
 
+    /// Usage added at runtime cannot push a number past ±(2^53 − 1), the bound scenario
+    /// files are held to: the change is refused whole with the path and the reason.
+    @Test func usageThatWouldLeaveTheIntegerBoundsIsRefused() throws {
+        let max = 9_007_199_254_740_991
+        let scenario = try loadScenario(#"""
+            {"name":"edge","clock":"2026-11-21T12:00:00Z","providers":{
+              "hookbridge":{"accounts":[{"keys":["hb"],"months":[{"period_start":"2026-11-01","message_count":\#(max - 5),"plan_limit":null}]}]},
+              "klaim":{"accounts":[{"keys":["kl"],"app_id":"app","users":[{"user_id":"u","opening_balance":\#(max - 5)}]}]},
+              "sybilion":{"accounts":[{"keys":["sy"],"events":[{"id":\#(max - 1),"endpoint":null,"units":1,"credits_charged":1,"eur_cents_charged":1,"created_at":"2026-11-20T10:00:00Z","async_job_id":null}]}]}}}
+            """#)
+        let app = application(scenario)
+        let refusals = [
+            ("hookbridge", #"{"key":"hb","messages":6}"#, "$.messages: the message count of 2026-11 would be \(max + 1)"),
+            ("klaim", #"{"key":"kl","user_id":"u","records":[{"credit_change":5},{"credit_change":1}]}"#, "$.records: the balance of user \"u\" would be \(max + 1)"),
+            ("sybilion", #"{"key":"sy","events":[{"units":1,"credits_charged":1,"eur_cents_charged":1},{"units":1,"credits_charged":1,"eur_cents_charged":1}]}"#,
+             "$.events: the id of the last event would be \(max + 1)"),
+        ]
+        for (provider, body, message) in refusals {
+            let response = send(.post, "/__admin/usage/\(provider)", body: body, to: app)
+            #expect(response.status == 400)
+            #expect(response.object["message"] as? String == message + ", which is out of range: scenario integers stay within ±\(max)")
+        }
+        // Up to the bound itself is fine.
+        #expect(send(.post, "/__admin/usage/hookbridge", body: #"{"key":"hb","messages":5}"#, to: app).status == 200)
+        #expect(send(.post, "/__admin/usage/klaim", body: #"{"key":"kl","user_id":"u","records":[{"credit_change":5}]}"#, to: app).status == 200)
+        #expect(send(.post, "/__admin/usage/sybilion", body: #"{"key":"sy","events":[{"units":1,"credits_charged":1,"eur_cents_charged":1}]}"#, to: app).status == 200)
+        #expect(send(.get, "/api/v1/usage?limit=1", key: "sy", to: app).text.contains(#""id":\#(max),"#))
+    }
+
     /// Scenario A knows Poe's key_a and has a 503 fault on Poe's balance; B knows
     /// HookBridge's key_b and has a 503 fault on its usage. Two writers swap them in
     /// opposite orders while requests run: each request gets its scenario's fault or a

@@ -60,6 +60,15 @@ enum ScenarioBounds {
     /// 1970-01-01T00:00:00Z through 9999-12-31T23:59:59Z: the instants the providers'
     /// timestamp formats can write.
     static let seconds = 0...253_402_300_799
+
+    /// `value`, refused in the words `validate` uses when it leaves `integers`: for
+    /// numbers that runtime changes work out (ids numbered on, running balances).
+    static func integer(_ value: Int, at path: JSONPath, _ what: String) throws(ScenarioError) -> Int {
+        guard integers.contains(value) else {
+            throw path.error("\(what) would be \(value), which is out of range: scenario integers stay within ±\(integers.upperBound)")
+        }
+        return value
+    }
 }
 
 extension KeyedDecodingContainer {

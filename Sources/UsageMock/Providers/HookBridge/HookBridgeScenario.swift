@@ -133,6 +133,6 @@ struct HookBridgeSection: ProviderSection {
                 try add(row, at: generatorPath)
             }
         }
-        return Self.adding(account.addedMessages, to: rows).sorted { $0.monthIndex > $1.monthIndex }
+        return try Self.adding(account.addedMessages, to: rows).sorted { $0.monthIndex > $1.monthIndex }
     }
 }

@@ -41,11 +41,14 @@ extension HookBridgeSection {
 
     /// The months with added messages counted; a month the account has no row for gets
     /// one, with the plan limit of the latest month before it (unlimited when none).
-    static func adding(_ added: [Int: Int], to rows: [HookBridgeProvider.MonthRow]) -> [HookBridgeProvider.MonthRow] {
+    static func adding(_ added: [Int: Int], to rows: [HookBridgeProvider.MonthRow]) throws(ScenarioError) -> [HookBridgeProvider.MonthRow] {
         guard !added.isEmpty else { return rows }
-        var result = rows.map { row in
-            let (count, overflow) = row.messageCount.addingReportingOverflow(added[row.monthIndex, default: 0])
-            return HookBridgeProvider.MonthRow(year: row.year, month: row.month, messageCount: overflow ? Int.max : count, planLimit: row.planLimit)
+        var result: [HookBridgeProvider.MonthRow] = []
+        for row in rows {
+            // A count within ±2^53 − 1 plus at most 10^12 added cannot overflow.
+            let count = try ScenarioBounds.integer(row.messageCount + added[row.monthIndex, default: 0], at: JSONPath.root["messages"],
+                                                   "the message count of \(UTCTime.date(year: row.year, month: row.month, day: 1).prefix(7))")
+            result.append(HookBridgeProvider.MonthRow(year: row.year, month: row.month, messageCount: count, planLimit: row.planLimit))
         }
         let existing = Set(rows.map(\.monthIndex))
         for (monthIndex, messages) in added.sorted(by: { $0.key < $1.key }) where !existing.contains(monthIndex) {

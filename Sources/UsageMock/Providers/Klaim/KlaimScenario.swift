@@ -167,18 +167,18 @@ struct KlaimSection: ProviderSection {
             guard !account.appID.isEmpty else { throw accountPath["app_id"].error("must not be empty") }
             var users: [String: KlaimProvider.User] = [:]
             var userPaths: [String: JSONPath] = [:]
-            func add(_ userID: String, _ records: [KlaimProvider.RecordRow], at userPath: JSONPath) throws(ScenarioError) {
+            func add(_ userID: String, _ records: [KlaimProvider.RecordRow], openingBalance: Int, at userPath: JSONPath) throws(ScenarioError) {
                 guard !userID.isEmpty else { throw userPath.error("user_id must not be empty") }
                 if let first = userPaths[userID] { throw userPath.error("user \"\(userID)\" appears twice (first at \(first))") }
                 userPaths[userID] = userPath
-                let added = try Self.chaining(account.addedRecords[userID] ?? [], after: records, userID: userID)
+                let added = try Self.chaining(account.addedRecords[userID] ?? [], after: records, openingBalance: openingBalance, userID: userID)
                 // Joined only when records were added: copying a thousand rows per user was
                 // most of what the join cost.
                 users[userID] = KlaimProvider.User(records: added.isEmpty ? records : records + added, prefixAppID: "_credit-usage_" + account.appID)
             }
             for (index, user) in account.users.enumerated() {
                 let userPath = accountPath["users"][index]
-                try add(user.userID, try Self.records(of: user, context: context, at: userPath), at: userPath)
+                try add(user.userID, try Self.records(of: user, context: context, at: userPath), openingBalance: user.openingBalance ?? 0, at: userPath)
             }
             for (index, generator) in account.userGenerators.enumerated() {
                 let generatorPath = accountPath["user_generators"][index]
@@ -187,7 +187,7 @@ struct KlaimSection: ProviderSection {
                 for number in 0..<generator.count {
                     let userID = generator.userIDPrefix + String(number).leftPadded(to: 4)
                     let records = generator.records.records(userID: userID, clockMillis: clockMillis, stream: UInt64(number))
-                    try add(userID, records, at: generatorPath)
+                    try add(userID, records, openingBalance: generator.records.openingBalance, at: generatorPath)
                 }
             }
             if let unknown = account.addedRecords.keys.first(where: { users[$0] == nil }) {

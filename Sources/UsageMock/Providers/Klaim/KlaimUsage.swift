@@ -76,9 +76,10 @@ extension KlaimSection {
     }
 
     /// Added records after a user's own (oldest first), each balance the previous plus
-    /// its change, each strictly later than the one before so the order is the chain's.
-    static func chaining(_ added: [AddedRecord], after records: [KlaimProvider.RecordRow], userID: String) throws(ScenarioError) -> [KlaimProvider.RecordRow] {
-        var balance = records.last?.creditBalance ?? 0
+    /// its change (the first, for a user with no records, the opening balance plus its
+    /// change), each strictly later than the one before so the order is the chain's.
+    static func chaining(_ added: [AddedRecord], after records: [KlaimProvider.RecordRow], openingBalance: Int, userID: String) throws(ScenarioError) -> [KlaimProvider.RecordRow] {
+        var balance = records.last?.creditBalance ?? openingBalance
         var latest = records.last?.createdAt ?? Int.min
         var typeIDs = Set(records.map(\.typeID))
         var rows: [KlaimProvider.RecordRow] = []
@@ -87,8 +88,11 @@ extension KlaimSection {
             guard createdAt > latest else {
                 throw JSONPath.root["records"].error("created_at \(createdAt) is not after user \"\(userID)\"'s latest record (\(latest))")
             }
-            let (newBalance, overflow) = balance.addingReportingOverflow(record.creditChange)
-            guard !overflow else { throw JSONPath.root["records"].error("the balance of user \"\(userID)\" would overflow") }
+            guard KlaimSection.createdAtRange.contains(createdAt) else {
+                throw JSONPath.root["records"].error("created_at would be \(createdAt), after the year 9999")
+            }
+            // Both within ±2^53 − 1, so the sum cannot overflow.
+            let newBalance = try ScenarioBounds.integer(balance + record.creditChange, at: JSONPath.root["records"], "the balance of user \"\(userID)\"")
             var typeID: String
             var attempt = records.count + position
             repeat {

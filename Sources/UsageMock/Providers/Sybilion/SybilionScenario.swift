@@ -145,7 +145,7 @@ struct SybilionSection: ProviderSection {
             let accountPath = path["accounts"][index]
             try context.claim(keys: account.keys, at: accountPath["keys"])
             let events = try validatedEvents(of: account, context: context, at: accountPath)
-            served.append((account.keys, SybilionProvider.Account(events: events + Self.numbering(account.addedEvents, after: events))))
+            served.append((account.keys, SybilionProvider.Account(events: events + (try Self.numbering(account.addedEvents, after: events)))))
         }
         return SybilionProvider(directory: AccountDirectory(served))
     }

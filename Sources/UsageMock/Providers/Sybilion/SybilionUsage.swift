@@ -70,11 +70,13 @@ extension SybilionSection {
     }
 
     /// Added events with ids counting on from the highest id of `events`.
-    static func numbering(_ added: [SybilionProvider.EventRow], after events: [SybilionProvider.EventRow]) -> [SybilionProvider.EventRow] {
+    static func numbering(_ added: [SybilionProvider.EventRow], after events: [SybilionProvider.EventRow]) throws(ScenarioError) -> [SybilionProvider.EventRow] {
         guard !added.isEmpty else { return [] }
         let highest = events.lazy.map(\.id).max() ?? 0
+        // Ids are within ±2^53 − 1 and the count is small, so the sum cannot overflow.
+        _ = try ScenarioBounds.integer(highest + added.count, at: JSONPath.root["events"], "the id of the last event")
         return added.enumerated().map { offset, event in
-            SybilionProvider.EventRow(id: highest &+ offset &+ 1, endpoint: event.endpoint, units: event.units, creditsCharged: event.creditsCharged,
+            SybilionProvider.EventRow(id: highest + offset + 1, endpoint: event.endpoint, units: event.units, creditsCharged: event.creditsCharged,
                                       eurCentsCharged: event.eurCentsCharged, createdAt: event.createdAt, asyncJobID: event.asyncJobID)
         }
     }
