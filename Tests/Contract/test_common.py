@@ -417,15 +417,6 @@ MALFORMED = [
     b"POST " + KLAIM_PATH.encode() + b" HTTP/1.1\r\nHost: a\r\nContent-Length: -5\r\n\r\n",
     b"POST " + KLAIM_PATH.encode() + b" HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
     b"POST " + KLAIM_PATH.encode() + b" HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
-    pytest.param(
-        b"GET /usage/current_balance HTTP/9.9\r\nHost: a\r\n\r\n",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="libmicrohttpd 0.9.75 answers 505 itself for HTTP versions other than 1.x, "
-            "before the mock sees the request (README, known limitations)",
-        ),
-        id="http-9.9",
-    ),
 ]
 
 
@@ -433,6 +424,23 @@ MALFORMED = [
 def test_malformed_request_4xx_or_close(api, raw):
     status, data = api.raw(raw)
     assert status is None or 400 <= status < 500, f"got {status}, want 4xx or a closed connection: {data[:200]!r}"
+    _health_ok(api)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"GET /usage/current_balance HTTP/9.9\r\nHost: a\r\n\r\n",
+        b"GET /usage/current_balance HTTP/2.0\r\nHost: a\r\n\r\n",
+        b"GET /usage/current_balance HTTP/0.9\r\nHost: a\r\n\r\n",
+        b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+    ],
+    ids=["http-9.9", "http-2.0", "http-0.9", "http2-preface"],
+)
+def test_http_version_other_than_1x_gets_505(api, raw):
+    """SPEC rule 6: the one 5xx allowed (RFC 9110 §15.6.6); the server stays healthy."""
+    status, data = api.raw(raw)
+    assert status == 505, f"got {status}: {data[:200]!r}"
     _health_ok(api)
 
 
