@@ -154,12 +154,29 @@ public final class HTTPServer: Sendable {
     // MARK: Per-request work, called from the C callbacks below
 
     /// A new request's context, retained until `end`.
-    fileprivate func begin(target: String) -> UnsafeMutableRawPointer {
-        let context = Unmanaged.passRetained(RequestContext(target: target))
+    ///
+    /// `uri` is the request target in libmicrohttpd's own read buffer, which 0.9.75
+    /// splits into query parameters only after this call (`parse_initial_message_line`).
+    /// A target with too many parameters gets its query cut off there (a NUL after the
+    /// `?`), so libmicrohttpd stores none of them and the request is refused whole in
+    /// `receiveHead`; its context keeps the target as sent.
+    fileprivate func begin(uri: UnsafePointer<CChar>?) -> UnsafeMutableRawPointer {
+        let target = uri.map { String(cString: $0) } ?? ""
+        let tooManyParameters = Self.queryParameterCount(target) > configuration.maxQueryParameters
+        if tooManyParameters, let uri, let question = strchr(uri, Int32(UInt8(ascii: "?"))) {
+            UnsafeMutablePointer(mutating: question + 1).pointee = 0
+        }
+        let context = Unmanaged.passRetained(RequestContext(target: target, tooManyQueryParameters: tooManyParameters))
         let pointer = context.toOpaque()
         let number = requestsBegun.add(1, ordering: .relaxed).newValue
         liveRequests.withLock { $0[UInt(bitPattern: pointer)] = RetainedContext(context: context, number: number) }
         return pointer
+    }
+
+    /// The `&`-separated fields after the first `?`, as libmicrohttpd counts them.
+    private static func queryParameterCount(_ target: String) -> Int {
+        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return 0 }
+        return target.utf8[question...].reduce(1) { $1 == UInt8(ascii: "&") ? $0 + 1 : $0 }
     }
 
     fileprivate func end(_ pointer: UnsafeMutableRawPointer) {
@@ -245,6 +262,10 @@ public final class HTTPServer: Sendable {
         if requestLineSize + context.headerBytes > limit {
             return queue(responder.respond(toRejected: context.head, reason: .headTooLarge(limit: limit)), on: connection)
         }
+        if context.tooManyQueryParameters {
+            let reason = RequestRejection.tooManyQueryParameters(limit: configuration.maxQueryParameters)
+            return queue(responder.respond(toRejected: context.head, reason: reason), on: connection)
+        }
         if let problem = context.headerProblem(isHTTP11: version == "HTTP/1.1") {
             return queue(responder.respond(toRejected: context.head, reason: .malformedHeader(problem)), on: connection)
         }
@@ -310,6 +331,8 @@ private struct DaemonState: @unchecked Sendable {
 /// that owns the connection touches it.
 final class RequestContext {
     let target: String
+    /// More than `ServerConfiguration.maxQueryParameters`: refused on the first call.
+    let tooManyQueryParameters: Bool
     var head: HTTPRequest
     var headersCollected = false
     var headerBytes = 0
@@ -325,8 +348,9 @@ final class RequestContext {
         head.headerFields.contains(.transferEncoding) && head.headerFields.contains(.contentLength)
     }
 
-    init(target: String) {
+    init(target: String, tooManyQueryParameters: Bool) {
         self.target = target
+        self.tooManyQueryParameters = tooManyQueryParameters
         self.head = HTTPRequest(method: .get, scheme: nil, authority: nil, path: target)
     }
 
@@ -383,8 +407,7 @@ final class RequestContext {
 private let requestStarted: @convention(c) (UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?) -> UnsafeMutableRawPointer? = { serverPointer, uri, _ in
     guard let serverPointer else { return nil }
     let server = Unmanaged<HTTPServer>.fromOpaque(serverPointer).takeUnretainedValue()
-    let target = uri.map { String(cString: $0) } ?? ""
-    return server.begin(target: target)
+    return server.begin(uri: uri)
 }
 
 private let requestCompleted: MHD_RequestCompletedCallback = { serverPointer, _, contextSlot, _ in

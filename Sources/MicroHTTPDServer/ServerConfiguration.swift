@@ -15,6 +15,11 @@ public struct ServerConfiguration: Sendable {
     public var maxHeadSize: Int
     /// Largest request body accepted, however it is framed.
     public var maxBodySize: Int
+    /// Most query parameters accepted. libmicrohttpd keeps each in the connection's
+    /// memory pool (4 × `maxHeadSize`); about a thousand overflow it, and libmicrohttpd
+    /// 0.9.75 then neither answers nor closes until the idle timeout. More than this
+    /// are refused before libmicrohttpd splits them.
+    public var maxQueryParameters: Int
 
     public init(
         host: String = "127.0.0.1",
@@ -23,7 +28,8 @@ public struct ServerConfiguration: Sendable {
         connectionLimit: Int = 1000,
         idleTimeoutSeconds: Int = 30,
         maxHeadSize: Int = 16 * 1024,
-        maxBodySize: Int = 1024 * 1024
+        maxBodySize: Int = 1024 * 1024,
+        maxQueryParameters: Int = 500
     ) {
         self.host = host
         self.port = port
@@ -32,6 +38,7 @@ public struct ServerConfiguration: Sendable {
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.maxHeadSize = maxHeadSize
         self.maxBodySize = maxBodySize
+        self.maxQueryParameters = maxQueryParameters
     }
 
     /// One worker per core.

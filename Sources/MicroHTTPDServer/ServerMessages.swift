@@ -44,6 +44,8 @@ public enum RequestRejection: Sendable, Equatable {
     case requestLineTooLong(limit: Int)
     /// Request line and header fields together exceed `ServerConfiguration.maxHeadSize`.
     case headTooLarge(limit: Int)
+    /// The target has more query parameters than `ServerConfiguration.maxQueryParameters`.
+    case tooManyQueryParameters(limit: Int)
     /// The method is not a valid HTTP token.
     case malformedMethod
     /// A header field libmicrohttpd let through but HTTP forbids (RFC 9112 §3.2, §5,

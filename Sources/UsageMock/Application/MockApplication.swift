@@ -74,6 +74,8 @@ public struct MockApplication: HTTPResponder {
             response = MockError.response(.requestHeaderFieldsTooLarge, error: "request_header_fields_too_large", message: "request head exceeds \(limit) bytes")
         case .requestLineTooLong(let limit):
             response = MockError.response(.uriTooLong, error: "uri_too_long", message: "request line exceeds \(limit) bytes")
+        case .tooManyQueryParameters(let limit):
+            response = MockError.response(.uriTooLong, error: "uri_too_long", message: "request target has more than \(limit) query parameters")
         case .malformedMethod:
             response = MockError.response(.badRequest, error: "bad_request", message: "malformed request method")
         case .malformedHeader(let problem):
