@@ -21,7 +21,8 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
-        // The only module that calls libmicrohttpd or touches an unsafe pointer.
+        // The only module that calls libmicrohttpd, and the owner of its pointers. (UsageMock
+        // has unsafe byte writers and scanners of its own: see the README's Layout.)
         .target(
             name: "MicroHTTPDServer",
             dependencies: [

@@ -85,11 +85,11 @@ struct JSONWriter {
     /// uninitialised room for `capacity` bytes and returns how many it wrote. For a page
     /// of rows, which takes a copy per key and per value: appending each would check the
     /// array's capacity and uniqueness a thousand times a page.
+    /// `write` must check its room before each store (`SerializedRows.write` does).
     mutating func appendInPlace(upTo capacity: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
         separate()
         let written = [UInt8](unsafeUninitializedCapacity: capacity) { room, count in
             count = write(room)
-            precondition(count <= capacity, "wrote past the room made for it")
         }
         bytes.append(contentsOf: written)
         needsComma = true

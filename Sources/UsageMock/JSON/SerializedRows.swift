@@ -68,15 +68,19 @@ struct SerializedRows: Sendable {
             skeleton.withUnsafeBytes { skeleton in
                 skeletonEnds.withUnsafeBufferPointer { skeletonEnds in
                     guard let destination = output.baseAddress, let values = values.baseAddress, let skeleton = skeleton.baseAddress else { return 0 }
+                    // Checked before every store: `byteBound` is the promise, this the proof.
+                    let room = output.count
                     var at = 0
                     for row in indices {
                         if at > 0 {
+                            precondition(at < room, "a page outgrew its room")
                             destination.storeBytes(of: UInt8(ascii: ","), toByteOffset: at, as: UInt8.self)
                             at += 1
                         }
                         var from = start(of: row)
                         var keyStart = 0
                         for keyEnd in skeletonEnds {
+                            precondition(at + max(keyEnd - keyStart, 16) <= room, "a page outgrew its room")
                             Self.copy(keyEnd - keyStart, from: skeleton + keyStart, to: destination + at)
                             at += keyEnd - keyStart
                             keyStart = keyEnd
@@ -86,10 +90,12 @@ struct SerializedRows: Sendable {
                                 length = Int(UInt32(littleEndian: values.loadUnaligned(fromByteOffset: from, as: UInt32.self)))
                                 from += 4
                             }
+                            precondition(at + max(length, 16) <= room, "a page outgrew its room")
                             Self.copy(length, from: values + from, to: destination + at)
                             at += length
                             from += length
                         }
+                        precondition(at < room, "a page outgrew its room")
                         destination.storeBytes(of: UInt8(ascii: "}"), toByteOffset: at, as: UInt8.self)
                         at += 1
                     }
