@@ -3,7 +3,6 @@ import PackageDescription
 
 let package = Package(
     name: "usagemock",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "usagemock", targets: ["usagemock"]),
         .library(name: "UsageMock", targets: ["UsageMock"]),
