@@ -27,6 +27,8 @@ RUN swift package resolve
 # SwiftPM validates every target of the manifest, test targets included, so
 # Tests/ must be present even though only the executable is built.
 COPY Sources ./Sources
+# The default scenario is compiled in from Scenarios/default.json (a link in Sources/).
+COPY Scenarios/default.json ./Scenarios/default.json
 COPY Tests ./Tests
 
 # The Swift runtime and Foundation are linked in statically; libmicrohttpd

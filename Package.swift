@@ -35,7 +35,10 @@ let package = Package(
             dependencies: [
                 "MicroHTTPDServer",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            ],
+            // The default scenario, compiled into the binary (`PackageResources`): a link
+            // to Scenarios/default.json, so the file users read is the one served.
+            resources: [.embedInCode("Resources/default.json")]
         ),
         .executableTarget(
             name: "usagemock",

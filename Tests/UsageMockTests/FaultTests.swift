@@ -5,7 +5,7 @@ import Testing
 
 /// The default scenario with a `faults` section.
 func defaultScenario(withFaults faults: String) throws(ScenarioError) -> LoadedScenario {
-    try loadScenario("{\"faults\": \(faults)," + DefaultScenario.json.drop { $0 != "{" }.dropFirst())
+    try loadScenario("{\"faults\": \(faults)," + String(decoding: DefaultScenario.json, as: UTF8.self).drop { $0 != "{" }.dropFirst())
 }
 
 /// Statuses of `count` balance calls, in order.
@@ -35,7 +35,7 @@ func balanceStatuses(_ count: Int, key: String = "sk_test_poe", to application: 
         #expect(send(.post, "/__admin/clock", body: #"{"advance_seconds": 60}"#, to: app).status == 200)
         #expect(balanceStatuses(2, to: app) == [429, 200])
         #expect(send(.post, "/__admin/faults", body: #"{"provider": "poe", "route": "/usage/current_balance", "status": 500}"#, to: app).status == 201)
-        #expect(send(.put, "/__admin/scenario", body: DefaultScenario.json, to: app).status == 200)
+        #expect(send(.put, "/__admin/scenario", body: String(decoding: DefaultScenario.json, as: UTF8.self), to: app).status == 200)
         #expect(balanceStatuses(3, to: app) == [200, 200, 200])
         #expect(send(.post, "/__admin/reset", to: app).status == 200)
         #expect(balanceStatuses(3, to: app) == [200, 429, 200])

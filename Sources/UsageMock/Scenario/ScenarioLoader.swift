@@ -33,7 +33,7 @@ public enum ScenarioLoader {
     /// The scenario served when none is given: `Scenarios/default.json`, embedded.
     public static func loadDefault() -> LoadedScenario {
         do {
-            return try load(json: Data(DefaultScenario.json.utf8), file: "(embedded default)")
+            return try load(json: Data(DefaultScenario.json), file: "(embedded default)")
         } catch {
             preconditionFailure("the embedded default scenario is invalid: \(error)")
         }
