@@ -63,8 +63,9 @@ public enum LiveAPI {
         } catch .budgetSpent(let max) {
             unfinished = ConversationStop.budgetSpent(max).description
         }
+        let budgetNote = await session.budgetNote
         return VerifyReport(provider: provider, baseURL: options.baseURL, requestsSent: await session.requestsSent,
-                            checks: await session.checks, unfinished: unfinished)
+                            checks: await session.checks, unfinished: unfinished ?? budgetNote)
     }
 
     public enum RecordFailure: Error, Sendable {
@@ -113,7 +114,7 @@ public enum LiveAPI {
         } catch {
             throw .invalid("\(error)")
         }
-        let notes = recorded.notes + (await session.budgetNote.map { [$0] } ?? [])
+        let notes = recorded.notes + (await session.budgetNote.map { ["\($0): the recording holds the rows read until then"] } ?? [])
         return Recording(json: json, summary: "\(recorded.rows) rows from \(requests) requests, clock \(clock)", notes: notes)
     }
 }

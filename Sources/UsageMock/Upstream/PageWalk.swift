@@ -54,7 +54,7 @@ extension LiveSession {
     /// Walks at most `pages` pages (and `maxRows` rows) of `pageSize`, checking each page
     /// against the contract's 200 for `route`; `next` gives the request for the page after
     /// the one given (`nil`: the first), or `nil` when no page follows it, and `rows` a
-    /// page's rows. A spent budget ends the walk with what it has.
+    /// page's rows. A budget spent after the first page ends the walk with what it has.
     func walk(_ name: String, route: String, pageSize: Int, pages: Int, maxRows: Int = .max,
               next: (Int, Exchange?) -> PageWalk.PageRequest?, rows: (StrictJSON) -> [StrictJSON]) async throws(ConversationStop) -> PageWalk {
         var walk = PageWalk(pageSize: pageSize)
@@ -63,8 +63,8 @@ extension LiveSession {
             let exchange: Exchange
             do {
                 exchange = try await send(request.method, request.target, body: request.body)
-            } catch .budgetSpent(let max) {
-                budgetNote = "\(ConversationStop.budgetSpent(max)): what was read until then is kept"
+            } catch .budgetSpent(let max) where !walk.exchanges.isEmpty {
+                budgetNote = ConversationStop.budgetSpent(max).description
                 break
             }
             walk.exchanges.append(exchange)
