@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -82,12 +83,33 @@ def test_each_drift_is_named_with_endpoint_path_expected_and_got(api, case):
     assert table.returncode == 1 and "DRIFT:" in table.stdout
 
 
+# The same for the other providers' own rules (expected and got as regular expressions).
+PROVIDER_DRIFT_CASES = {
+    "hookbridge-total-off": ("hookbridge", "GET /v1/billing/usage-history?limit=3&offset=34", "rows", r"1 \(total 35\)$", "0$"),
+    "klaim-balance-broken": ("klaim", f"POST /users/{KLAIM_USER}/credits/usage {{\"limit\":3}}",
+                             "rows 0–1 of the walk: credit_balance", r"-?\d+ \(older balance -?\d+ \+ credit_change -?\d+\)$", r"-?\d+$"),
+    "sybilion-no-trace-header": ("sybilion", "GET /api/v1/usage", "header X-Trace-Id", r"string matching \^\[0-9a-f\]\{32\}\$$", "missing$"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PROVIDER_DRIFT_CASES))
+def test_each_providers_own_rules_are_checked(api, case):
+    provider, endpoint, path, expected, got = PROVIDER_DRIFT_CASES[case]
+    with Upstream(api, case) as upstream:
+        result = verify(provider, upstream.base_url, "--json")
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = findings(result)
+    match = [f for f in found if f["path"] == path and f["endpoint"].startswith(endpoint)
+             and re.match(expected, f["expected"]) and re.match(got, f["got"])]
+    assert match, json.dumps(found, indent=1, ensure_ascii=False)
+
+
 def test_a_renamed_row_field_is_reported_once_per_walk_not_per_row(api):
     with Upstream(api, "field-renamed") as upstream:
         found = findings(verify("poe", upstream.base_url, "--json"))
     renamed = [f for f in found if f["path"].endswith("bot_name")]
     assert len(renamed) == 2, renamed  # the walk at limit 3 and the one at limit 4
-    assert "(and in 2 more rows)" in renamed[0]["got"]
+    assert "(and in 2 more rows of this answer)" in renamed[0]["got"]
 
 
 @pytest.mark.parametrize("case, message", [

@@ -3,7 +3,8 @@
 ``Upstream`` forwards every request to a running usagemock (so it answers like the
 provider) and changes the answer as one ``case`` says: a field renamed, a type
 changed, a field added, a 401 in another shape, a cursor that repeats a row, rows in
-the wrong order; or it answers what no API should (not JSON, 429).  It serves plain
+the wrong order (Poe); a total that is off (HookBridge), a broken balance chain
+(Klaim), a missing ``X-Trace-Id`` (Sybilion); or it answers what no API should (not JSON, 429).  It serves plain
 HTTP or, given a certificate, HTTPS, and counts the requests it received.
 """
 
@@ -100,6 +101,12 @@ class Upstream:
                 answer["length"] = len(answer["data"])
         if case == "unauthorized-shape" and status == 401:
             answer = {"error": "unauthorized", "status": 401}
+        if case == "hookbridge-total-off" and status == 200 and "meta" in answer:
+            answer["meta"]["total"] += 5
+        if case == "klaim-balance-broken" and status == 200 and len(answer.get("data", [])) > 1:
+            answer["data"][1]["credit_balance"] += 1
+        if case == "sybilion-no-trace-header":
+            response_headers = [(k, v) for k, v in response_headers if k.lower() != "x-trace-id"]
         return status, response_headers, json.dumps(answer, separators=(",", ":")).encode()
 
     def __enter__(self):

@@ -34,7 +34,7 @@ import Testing
     @Test func rowsThatDifferAlikeAreOneDifference() throws {
         let page = try schema(.array(.object([("id", .integer)])))
         let got = SchemaCheck.differences(try json(#"[{"id":"1"},{"id":"2"},{"id":3},{"id":"4"}]"#), against: page)
-        #expect(got == [.init(path: "$[0].id", expected: "integer", got: "string \"1\" (and in 2 more rows)")])
+        #expect(got == [.init(path: "$[0].id", expected: "integer", got: "string \"1\" (and in 2 more rows of this answer)")])
     }
 
     private func walk(_ ids: [Int], pageSize: Int = 2) throws -> PageWalk {

@@ -18,6 +18,12 @@ enum LiveChecks {
         return encoded
     }
 
+    /// A finding when a page holds other than `expected` rows.
+    static func rowCount(_ exchange: LiveSession.Exchange, _ rows: [StrictJSON], expected: Int, because reason: String) -> Finding? {
+        guard rows.count != expected else { return nil }
+        return Finding(endpoint: exchange.request.endpoint, path: "rows", expected: "\(expected) (\(reason))", got: "\(rows.count)")
+    }
+
     /// A finding when a field every page repeats (a total, the page size) is not `expected`.
     static func echoed(_ exchange: LiveSession.Exchange, _ path: [String], expected: Int, because reason: String) -> Finding? {
         var value: StrictJSON? = exchange.json

@@ -64,9 +64,11 @@ public actor LiveSession {
         checks.append(CheckOutcome(name: name, endpoint: endpoint, findings: findings))
     }
 
-    /// Checks an answer against the contract's `status` for `route` (its OpenAPI path).
-    func expect(_ name: String, _ exchange: Exchange, route: String, status: Int) {
-        record(name, exchange.request.endpoint, contract.differences(exchange, route: route, method: exchange.request.method, status: status))
+    /// Checks an answer against the contract's `status` for `route` (its OpenAPI path),
+    /// with what the provider's own checks of it found.
+    func expect(_ name: String, _ exchange: Exchange, route: String, status: Int, plus findings: [Finding] = []) {
+        record(name, exchange.request.endpoint,
+               contract.differences(exchange, route: route, method: exchange.request.method, status: status) + findings)
     }
 
     /// Sends a request and checks the answer against the contract; the exchange is

@@ -85,11 +85,12 @@ extension PageWalk {
     /// A list's pagination as every provider's `verify` checks it: walked at limit 3 for
     /// four pages and at limit 4 for three (the same twelve rows), each walk checked for
     /// repeated rows, the documented order and `pageFields` (the provider's own page
-    /// fields), then the two walks against each other.
+    /// fields), then the two walks against each other. Returns the walk at limit 3.
+    @discardableResult
     static func verifyPaging(_ session: LiveSession, list: String, fields: String, order documented: String,
                              walk: (String, Int, Int) async throws(ConversationStop) -> PageWalk,
                              identity: (StrictJSON) -> String, inOrder: (StrictJSON, StrictJSON) -> Bool,
-                             pageFields: (PageWalk) -> [Finding]) async throws(ConversationStop) {
+                             pageFields: (PageWalk) -> [Finding]) async throws(ConversationStop) -> PageWalk {
         let byThree = try await walk("pages of 3", 3, 4)
         let byFour = try await walk("pages of 4", 4, 3)
         for walk in [byThree, byFour] {
@@ -97,5 +98,6 @@ extension PageWalk {
                                  walk.duplicates(identity: identity) + pageFields(walk) + walk.order(documented, inOrder: inOrder, identity: identity))
         }
         await session.record("same rows at limits 3 and 4", "\(list) (both walks)", sameRows(byThree, byFour, identity: identity))
+        return byThree
     }
 }

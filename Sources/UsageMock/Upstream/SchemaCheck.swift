@@ -22,7 +22,7 @@ enum SchemaCheck {
             let count = rows[entry.pattern + entry.difference.expected] ?? 1
             guard count > 1 else { return entry.difference }
             return Difference(path: entry.difference.path, expected: entry.difference.expected,
-                              got: entry.difference.got + " (and in \(count - 1) more rows)")
+                              got: entry.difference.got + " (and in \(count - 1) more rows of this answer)")
         }
     }
 

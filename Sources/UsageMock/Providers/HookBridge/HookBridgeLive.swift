@@ -8,9 +8,21 @@ extension HookBridgeSection: LiveProvider {
     static func verify(_ session: LiveSession, users: [String]) async throws(ConversationStop) {
         try await session.expect("wrong key", .get, route + "?limit=3", route: route, status: 401, token: LiveChecks.wrongKey)
         try await session.expect("limit out of range", .get, route + "?limit=25", route: route, status: 400)
-        try await PageWalk.verifyPaging(session, list: route, fields: "meta, X-Request-Id", order: "newest month first",
+        let byThree = try await PageWalk.verifyPaging(session, list: route, fields: "meta, X-Request-Id", order: "newest month first",
                                         walk: { name, pageSize, pages throws(ConversationStop) in try await walk(session, name, pageSize: pageSize, pages: pages) },
                                         identity: identity, inOrder: { identity($0) > identity($1) }, pageFields: meta)
+        guard let total = byThree.exchanges.first?.json["meta"]?["total"]?.strictInteger, total > 0 else { return }
+        // The list ends where `total` says: one row at offset total − 1, none at total.
+        for (offset, rows) in [(total - 1, 1), (total, 0)] {
+            let page = try await session.send(.get, route + "?limit=3&offset=\(offset)")
+            let end = [
+                LiveChecks.rowCount(page, page.json["data"]?.arrayItems ?? [], expected: rows, because: "total \(total)"),
+                page.json["meta"]?["has_more"]?.boolValue == false ? nil
+                    : Finding(endpoint: page.request.endpoint, path: "$.meta.has_more", expected: "false (the last page)",
+                              got: page.json["meta"]?["has_more"]?.summary ?? "missing"),
+            ]
+            await session.expect("the list ends at total", page, route: route, status: 200, plus: end.compactMap { $0 })
+        }
     }
 
     static func record(_ session: LiveSession, users: [String], maxRows: Int, asKey: String) async throws(ConversationStop) -> Recorded {

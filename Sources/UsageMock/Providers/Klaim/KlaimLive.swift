@@ -69,8 +69,14 @@ extension KlaimSection: LiveProvider {
         }, rows: { $0["data"]?.arrayItems ?? [] })
     }
 
+    /// A record as reports name it: its time, change and balance, as received.
     private static func identity(_ row: StrictJSON) -> String {
-        "\(row["created_at"]?.summary ?? "?") \(row["credit_change"]?.summary ?? "?") → \(row["credit_balance"]?.summary ?? "?")"
+        func text(_ key: String) -> String {
+            guard let value = row[key] else { return "?" }
+            if case .number(let spelt) = value { return spelt }
+            return value.summary
+        }
+        return "created_at \(text("created_at")) (change \(text("credit_change")), balance \(text("credit_balance")))"
     }
 
     private static func newestFirst(_ a: StrictJSON, _ b: StrictJSON) -> Bool {

@@ -9,9 +9,17 @@ extension SybilionSection: LiveProvider {
         let wrongKey = try await session.expect("wrong key", .get, route, route: route, status: 401, token: LiveChecks.wrongKey)
         await session.record("X-Trace-Id repeats trace_id", wrongKey.request.endpoint, traceIDs(wrongKey))
         try await session.expect("limit out of range", .get, route + "?limit=201", route: route, status: 400)
-        try await PageWalk.verifyPaging(session, list: route, fields: "pagination", order: "id descending (sort=id&order=desc)",
+        let byThree = try await PageWalk.verifyPaging(session, list: route, fields: "pagination", order: "id descending (sort=id&order=desc)",
                                         walk: { name, pageSize, pages throws(ConversationStop) in try await walk(session, name, pageSize: pageSize, pages: pages) },
                                         identity: identity, inOrder: idDescending, pageFields: pagination)
+        guard let total = byThree.exchanges.first?.json["pagination"]?["total"]?.strictInteger, total > 0 else { return }
+        // The list ends where `total` says: the last page at limit 3 holds the rest, the page after it none.
+        let lastPage = (total + 2) / 3
+        for (page, rows) in [(lastPage, total - (lastPage - 1) * 3), (lastPage + 1, 0)] {
+            let answer = try await session.send(.get, route + "?page=\(page)&limit=3&sort=id&order=desc")
+            let count = LiveChecks.rowCount(answer, answer.json["usage_events"]?.arrayItems ?? [], expected: rows, because: "total \(total)")
+            await session.expect("the list ends at total", answer, route: route, status: 200, plus: count.map { [$0] } ?? [])
+        }
     }
 
     static func record(_ session: LiveSession, users: [String], maxRows: Int, asKey: String) async throws(ConversationStop) -> Recorded {
