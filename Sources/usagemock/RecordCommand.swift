@@ -46,9 +46,11 @@ struct RecordCommand: AsyncParsableCommand {
         } catch LiveAPI.RecordFailure.invalid(let reason) {
             printError(live.masked("usagemock record: the recording would not load (\(reason)); nothing written"))
             throw ExitCode.failure
+        } catch LiveAPI.RecordFailure.stopped(let stop) {
+            printError(live.masked("usagemock record: \(stop); nothing written"))
+            throw unreachableExitCode
         } catch {
-            let reason = (error as? LiveAPI.RecordFailure).map { if case .stopped(let stop) = $0 { "\(stop)" } else { "\($0)" } } ?? "\(error)"
-            printError(live.masked("usagemock record: \(reason); nothing written"))
+            printError(live.masked("usagemock record: \(error); nothing written"))
             throw unreachableExitCode
         }
         do {
