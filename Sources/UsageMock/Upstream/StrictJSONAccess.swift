@@ -44,11 +44,10 @@ extension StrictJSON {
         return .object(members)
     }
 
+    /// An object with its fields in the order given.
     static func object(_ fields: KeyValuePairs<String, StrictJSON>) -> StrictJSON {
         .object(fields.map { Member(key: $0.key, value: $0.value) })
     }
-
-    static func integer(_ value: Int) -> StrictJSON { .number(String(value)) }
 
     /// Compact JSON, except that an object or array holding objects or arrays gets one
     /// member per line: a recorded scenario reads as one row per line.
