@@ -4,7 +4,7 @@
 /// number was spelt nor where bad syntax is; SPEC.md rule 3 refuses such numbers in a
 /// request body, and a refused scenario must say where it broke. Strict RFC 8259,
 /// nesting capped so a hostile body cannot exhaust the stack.
-indirect enum StrictJSON {
+indirect enum StrictJSON: Sendable {
     case object([Member])
     case array([StrictJSON])
     case string(String)
@@ -13,7 +13,7 @@ indirect enum StrictJSON {
     case null
 
     /// One field of an object, in the order written.
-    struct Member {
+    struct Member: Sendable {
         let key: String
         let value: StrictJSON
     }
