@@ -116,7 +116,7 @@ struct KlaimProvider: ServedProvider {
             do {
                 json = try StrictJSON.parse(bytes)
             } catch {
-                throw ParameterError(name: "body", problem: .invalid("is not valid JSON: \(error.reason) at byte \(error.offset)"))
+                throw ParameterError(name: "body", problem: .invalid("is not valid JSON: \(error.reason) at \(error.location(in: bytes))"))
             }
             guard case .object(let members) = json else { throw ParameterError(name: "body", problem: .invalid("must be a JSON object")) }
             for member in members {
