@@ -49,6 +49,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve the scenario file again whenever it changes (an invalid change is logged and refused).")
     var watch = false
 
+    @Option(help: "Token every /__admin/ request must bear (Authorization: Bearer TOKEN); for a non-loopback --host (env USAGEMOCK_ADMIN_TOKEN).")
+    var adminToken: String?
+
     func validate() throws {
         guard threads >= 1, threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
         guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1") }
@@ -85,8 +88,9 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, threads: threads, connectionLimit: maxConnections, idleTimeoutSeconds: idleTimeout
         )
+        let admin = AdminAccess(boundHost: host, token: adminToken ?? environment("USAGEMOCK_ADMIN_TOKEN"))
         let application = MockApplication(
-            scenario: scenario, traffic: TrafficOptions(journalSize: journalSize, cors: !noCORS),
+            scenario: scenario, traffic: TrafficOptions(journalSize: journalSize, cors: !noCORS), admin: admin,
             accessLog: logLevel <= .info ? logOutput : nil
         )
         let server: HTTPServer

@@ -13,8 +13,11 @@ public struct MockApplication: HTTPResponder {
     let adminRouter: Router
     /// Where a line per request goes; nil: no access log.
     let accessLog: BatchedStandardError?
+    /// Who may use `/__admin/`.
+    let admin: AdminAccess
 
-    public init(scenario: LoadedScenario, traffic options: TrafficOptions = TrafficOptions(), accessLog: BatchedStandardError? = nil) {
+    public init(scenario: LoadedScenario, traffic options: TrafficOptions = TrafficOptions(), admin: AdminAccess = AdminAccess(),
+                accessLog: BatchedStandardError? = nil) {
         let traffic = TrafficControl(options: options, faults: scenario.faults)
         // A new scenario (PUT, reset, a reload of the watched file) brings its own faults,
         // counted afresh; moving the clock or adding usage keeps those in force.
@@ -26,6 +29,7 @@ public struct MockApplication: HTTPResponder {
             TrafficAdminRoutes.group(traffic, providers: { state.served.scenario.providers }),
         ])
         self.accessLog = accessLog
+        self.admin = admin
     }
 
     /// The scenario served now.
@@ -49,13 +53,18 @@ public struct MockApplication: HTTPResponder {
             path = target.rawPath
             let served = state.served
             // Only paths under /__admin/ can be admin routes: a provider request skips them.
-            let adminMatch = target.segments.first == AdminRoutes.firstSegment ? adminRouter.match(mockRequest) : .noRoute
-            let isAdmin = adminMatch.group != nil
-            let router = isAdmin ? adminRouter : served.router
-            let match = isAdmin ? adminMatch : served.router.match(mockRequest)
-            let provider = isAdmin ? nil : match.group.map { served.scenario.providers[$0] }
-            response = traffic.intercept(mockRequest, match, provider: provider, note: &note)
-                ?? router.respond(to: mockRequest, match) ?? MockError.noRoute(mockRequest)
+            note.isAdmin = target.segments.first == AdminRoutes.firstSegment
+            if note.isAdmin, let refusal = admin.refusal(for: mockRequest) {
+                response = refusal
+            } else {
+                let adminMatch = note.isAdmin ? adminRouter.match(mockRequest) : .noRoute
+                let isAdmin = adminMatch.group != nil
+                let router = isAdmin ? adminRouter : served.router
+                let match = isAdmin ? adminMatch : served.router.match(mockRequest)
+                let provider = isAdmin ? nil : match.group.map { served.scenario.providers[$0] }
+                response = traffic.intercept(mockRequest, match, provider: provider, note: &note)
+                    ?? router.respond(to: mockRequest, match) ?? MockError.noRoute(mockRequest)
+            }
         } catch {
             path = request.head.path ?? ""
             let reason = error == .invalidPercentEncoding ? "invalid percent-encoding in the request path" : "the request target must be a path starting with /"
@@ -82,7 +91,9 @@ public struct MockApplication: HTTPResponder {
             response = MockError.response(.badRequest, error: "bad_request", message: "malformed request head: \(problem)")
         }
         let path = head.path.map { String($0.prefix(200)) } ?? ""
-        traffic.finish(&response, to: head, path: path, bodySize: 0, note: TrafficNote(), durationMicros: 0)
+        var note = TrafficNote()
+        note.isAdmin = path.hasPrefix("/\(AdminRoutes.firstSegment)/")
+        traffic.finish(&response, to: head, path: path, bodySize: 0, note: note, durationMicros: 0)
         logAccess(method: head.method.rawValue, path: path, response: response, micros: 0)
         return response
     }

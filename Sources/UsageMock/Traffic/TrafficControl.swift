@@ -22,6 +22,8 @@ struct TrafficNote {
     var route: Route?
     var faultID: Int?
     var delay: Duration = .zero
+    /// A request under `/__admin/`: no CORS, no journal entry.
+    var isAdmin = false
 }
 
 /// Everything between the router and the client that is not a provider's business:
@@ -46,7 +48,8 @@ final class TrafficControl: Sendable {
         note.provider = provider?.name
         switch match {
         case .methodNotAllowed(_, let allowed):
-            guard options.cors, CORSPolicy.isPreflight(request) else { return nil }
+            // Preflights for provider routes only: the admin surface is not for other sites.
+            guard options.cors, provider != nil, CORSPolicy.isPreflight(request) else { return nil }
             return CORSPolicy.preflight(request, allowed: allowed)
         case .route(let route, _, _):
             guard let provider else { return nil }
@@ -73,8 +76,8 @@ final class TrafficControl: Sendable {
     /// Requests to `/__admin/` are not journaled, so reading the journal leaves it as it was.
     func finish(_ response: inout ServerResponse, to head: HTTPRequest, path: String, bodySize: Int, note: TrafficNote, durationMicros: Int) {
         response.delay = note.delay
-        if options.cors { CORSPolicy.decorate(&response) }
-        guard journal.capacity > 0, !path.hasPrefix("/__admin/") else { return }
+        if options.cors, !note.isAdmin { CORSPolicy.decorate(&response) }
+        guard journal.capacity > 0, !note.isAdmin else { return }
         journal.record(JournalEntry(
             receivedAtMicros: JournalEntry.now() - durationMicros, method: head.method.rawValue, target: head.path ?? "",
             headerFields: head.headerFields, bodySize: bodySize, provider: note.provider,
