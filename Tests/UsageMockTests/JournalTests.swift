@@ -127,3 +127,41 @@ import Testing
         #expect(preflight.header("Access-Control-Allow-Origin") == nil)
     }
 }
+
+/// What a test asserts about the calls it made (issue 16): bodies, keys, query text, counts.
+@Suite struct JournalQueryTests {
+    @Test func keepsBodiesUpTo16KiB() {
+        let application = application(ScenarioLoader.loadDefault())
+        let path = "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage"
+        _ = send(.post, path, key: "klaim_test_key", body: #"{"limit":3}"#, to: application)
+        let large = #"{"limit":3,"note":""# + String(repeating: "x", count: 20_000) + #""}"#
+        _ = send(.post, path, key: "klaim_test_key", body: large, to: application)
+        let entries = send(.get, "/__admin/requests", to: application).object["requests"] as? [[String: Any]] ?? []
+        #expect(entries[1]["body"] as? String == #"{"limit":3}"#)
+        #expect(entries[1]["body_truncated"] as? Bool == false)
+        #expect((entries[0]["body"] as? String)?.utf8.count == JournalEntry.bodyLimit)
+        #expect(entries[0]["body_truncated"] as? Bool == true && entries[0]["body_size"] as? Int == large.utf8.count)
+    }
+
+    @Test func filtersByKeyAndQueryTextAndCountsMatches() {
+        let application = application(ScenarioLoader.loadDefault())
+        for limit in [1, 2, 3] { _ = send(.get, "/usage/points_history?limit=\(limit)", key: "sk_test_poe", to: application) }
+        _ = send(.get, "/usage/current_balance", key: "sk_test_poe", to: application)
+        _ = send(.get, "/api/v1/usage?limit=2", key: "sk_ops_test", to: application)
+        func list(_ query: String) -> [String: Any] { send(.get, "/__admin/requests" + query, to: application).object }
+        #expect(list("?key=sk_test_poe")["matched"] as? Int == 4)
+        #expect(list("?key=sk_test_poe&limit=1")["matched"] as? Int == 4)
+        #expect((list("?key=sk_test_poe&limit=1")["requests"] as? [Any])?.count == 1)
+        #expect(list("?key=sk_ops_test")["matched"] as? Int == 1)
+        #expect(list("?key=nobody")["matched"] as? Int == 0)
+        #expect(!send(.get, "/__admin/requests?key=sk_test_poe", to: application).text.contains("sk_test_poe"))
+        #expect(list("?query=limit%3D2")["matched"] as? Int == 2)
+        #expect(list("?path=/usage/points_history")["matched"] as? Int == 3)
+    }
+
+    @Test func anUnknownProviderIsA400NamingTheProviders() {
+        let response = send(.get, "/__admin/requests?provider=stripe")
+        #expect(response.status == 400)
+        #expect(response.object["message"] as? String == "provider must be one of: poe, hookbridge, klaim, sybilion, none")
+    }
+}

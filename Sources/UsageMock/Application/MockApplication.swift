@@ -64,6 +64,9 @@ public struct MockApplication: HTTPResponder {
                 let provider = isAdmin ? nil : match.group.map { served.scenario.providers[$0] }
                 response = traffic.intercept(mockRequest, match, provider: provider, note: &note)
                     ?? router.respond(to: mockRequest, match) ?? MockError.noRoute(mockRequest)
+                if let route = note.route {
+                    traffic.explain(&response, to: mockRequest, route: route, providers: served.scenario.providers)
+                }
             }
         } catch {
             path = request.head.path ?? ""
@@ -71,7 +74,7 @@ public struct MockApplication: HTTPResponder {
             response = MockError.response(.badRequest, error: "bad_request", message: reason)
         }
         let micros = Self.microseconds(since: start)
-        traffic.finish(&response, to: request.head, path: path, bodySize: request.body.count, note: note, durationMicros: micros)
+        traffic.finish(&response, to: request.head, path: path, body: request.body, note: note, durationMicros: micros)
         logAccess(method: request.head.method.rawValue, path: path, response: response, micros: micros)
         return response
     }
@@ -93,7 +96,7 @@ public struct MockApplication: HTTPResponder {
         let path = head.path.map { String($0.prefix(200)) } ?? ""
         var note = TrafficNote()
         note.isAdmin = path.hasPrefix("/\(AdminRoutes.firstSegment)/")
-        traffic.finish(&response, to: head, path: path, bodySize: 0, note: note, durationMicros: 0)
+        traffic.finish(&response, to: head, path: path, body: [], note: note, durationMicros: 0)
         logAccess(method: head.method.rawValue, path: path, response: response, micros: 0)
         return response
     }

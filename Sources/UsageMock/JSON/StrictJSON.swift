@@ -44,12 +44,6 @@ indirect enum StrictJSON {
         return value
     }
 
-    /// The value as an integer per SPEC.md rule 3 (digits, optional `-`, within Int64).
-    var strictInteger: Int? {
-        if case .number(let text) = self { return parseStrictInteger(text) }
-        return nil
-    }
-
     private struct Parser {
         let bytes: [UInt8]
         var index = 0

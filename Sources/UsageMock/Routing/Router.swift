@@ -96,6 +96,7 @@ public struct Router: Sendable {
             var response = groups[group].methodNotAllowed(request)
             response.head.status = .methodNotAllowed
             response.head.headerFields[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+            response.head.headerFields[MockHeaders.reason] = "method \(request.method.rawValue) not allowed on this path"
             return response
         case .noRoute:
             return nil
