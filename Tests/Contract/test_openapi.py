@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from openapi_spec_validator import validate
+
+from conftest import REPO_ROOT
 
 HERE = Path(__file__).resolve().parent
 BIN = os.environ.get("USAGEMOCK_BIN", str(HERE.parent.parent / ".build/debug/usagemock"))
@@ -51,4 +54,14 @@ def test_schemathesis_finds_nothing(base_url, provider, tmp_path):
          "-H", f"Authorization: Bearer {KEYS[provider]}", "--seed", "1", "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=600, cwd=tmp_path,
     )
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+
+
+def test_readme_schemathesis_command_passes_as_printed(server):
+    """The README's schemathesis line, run as printed (only the port differs)."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    start = readme.index(".venv/bin/schemathesis ")
+    command = readme[start:readme.index("\n```", start)].replace("\\\n", " ")
+    argv = [arg.replace("localhost:8080", f"{server.host}:{server.port}") for arg in shlex.split(command)]
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=REPO_ROOT)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
