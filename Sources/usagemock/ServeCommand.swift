@@ -103,9 +103,10 @@ struct ServeCommand: AsyncParsableCommand {
 
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let readyLine = "usagemock listening on http://\(shownHost):\(server.port) (scenario: \(scenario.name))"
+        let summary = application.startupSummary(baseURL: "http://\(shownHost):\(server.port)")
         // The log's flusher first: services stop in reverse order, so it writes the
         // server's last lines.
-        var services: [any Service] = [LogFlusher(output: logOutput), ServerService(server: server, readyLine: readyLine)]
+        var services: [any Service] = [LogFlusher(output: logOutput), ServerService(server: server, readyLine: readyLine, summary: summary)]
         if watch, let scenarioPath { services.append(ScenarioWatcher(path: scenarioPath, application: application, logger: logger, loadedContents: watchedContents)) }
         let group = ServiceGroup(
             services: services,
@@ -121,6 +122,9 @@ struct ServeCommand: AsyncParsableCommand {
 struct ServerService: Service {
     let server: HTTPServer
     let readyLine: String
+    /// For people: printed on stderr after the ready line, which stays the first line
+    /// on stdout for whoever waits on it.
+    let summary: String
 
     func run() async throws {
         // Started and announced here, not before the group runs: the group traps SIGTERM
@@ -136,6 +140,7 @@ struct ServerService: Service {
         print(readyLine)
         // Flushed now: whoever started the process may be waiting for this line.
         fflush(nil)
+        printError(summary)
         try? await gracefulShutdown()
         server.shutdown()
     }

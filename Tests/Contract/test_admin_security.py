@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import serve_process
+import os
+import re
+import signal
+import subprocess
+
+from conftest import READY_TIMEOUT, REPO_ROOT, _read_line, serve_process
 
 EVIL = "https://evil.example"
 
@@ -44,3 +49,26 @@ def test_admin_token_on_a_non_loopback_address():
         assert api.post("/__admin/reset", token="wrong").status == 403
         assert api.post("/__admin/reset", token="s3cret-admin").status == 200
         assert api.get("/usage/current_balance", token="sk_test_poe").status == 200
+
+
+def test_startup_summary_follows_the_ready_line_on_stderr():
+    binary = os.environ.get("USAGEMOCK_BIN", str(REPO_ROOT / ".build/debug/usagemock"))
+    proc = subprocess.Popen([binary, "serve", "--port", "0"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        line, _ = _read_line(proc, READY_TIMEOUT)
+        m = re.match(rb"^usagemock listening on http://127\.0\.0\.1:(\d+) \(scenario: default\)$", line)
+        assert m, line
+        port = m.group(1).decode()
+        summary = b""
+        while b"/__admin/" not in summary:
+            chunk = os.read(proc.stderr.fileno(), 4096)
+            assert chunk, summary
+            summary += chunk
+        text = summary.decode()
+        assert text.startswith('usagemock: scenario "default"')
+        assert "keys: klaim_test_key (1 account, 2 users, 120 records)" in text
+        assert f"http://127.0.0.1:{port}/__admin/" in text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=5) == 0

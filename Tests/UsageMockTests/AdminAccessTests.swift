@@ -68,3 +68,25 @@ import Testing
         #expect(AdminAccess.hostName("localhost:8080") == "localhost")
     }
 }
+
+/// What a new user sees first (issue 16): the index at `/` and the startup summary.
+@Suite struct FirstContactTests {
+    @Test func theIndexListsRoutesWithoutKeys() {
+        let index = send(.get, "/")
+        #expect(index.status == 200)
+        #expect(index.object[path: "providers", "klaim"] as? [String] == ["POST /users/{user_id}/credits/usage"])
+        #expect((index.object["admin"] as? [String])?.contains("GET /__admin/requests") == true)
+        #expect(!index.text.contains("sk_test_poe"))
+        #expect(send(.post, "/").status == 405)
+    }
+
+    @Test func theStartupSummaryNamesRoutesKeysAndTheAdminURL() {
+        let summary = defaultApplication.startupSummary(baseURL: "http://127.0.0.1:8080")
+        #expect(summary.contains("GET /usage/current_balance, GET /usage/points_history"))
+        #expect(summary.contains("keys: sk_test_poe (1 account, 250 entries in window)"))
+        #expect(summary.contains("http://127.0.0.1:8080/__admin/"))
+        #expect(summary.contains("this machine only"))
+        let exposed = MockApplication(scenario: ScenarioLoader.loadDefault(), admin: AdminAccess(boundHost: "0.0.0.0"))
+        #expect(exposed.startupSummary(baseURL: "http://0.0.0.0:8080").contains("open to the network: see --admin-token"))
+    }
+}

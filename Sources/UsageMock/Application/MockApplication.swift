@@ -9,7 +9,8 @@ import MicroHTTPDServer
 public struct MockApplication: HTTPResponder {
     let state: ScenarioState
     let traffic: TrafficControl
-    /// `/__admin/` has a router of its own: the providers' router changes with the scenario.
+    /// `/__admin/` (and the index at `/`) has a router of its own: the providers' router
+    /// changes with the scenario.
     let adminRouter: Router
     /// Where a line per request goes; nil: no access log.
     let accessLog: BatchedStandardError?
@@ -24,16 +25,35 @@ public struct MockApplication: HTTPResponder {
         let state = ScenarioState(scenario, onNewScenario: { traffic.faults.rearm($0.faults) })
         self.state = state
         self.traffic = traffic
-        adminRouter = Router([
+        let adminGroups = [
             AdminRoutes.group(state: state), ScenarioAdminRoutes.group(state), OpenAPIAdminRoutes.group(state),
             TrafficAdminRoutes.group(traffic, providers: { state.served.scenario.providers }),
-        ])
+        ]
+        adminRouter = Router(adminGroups + [IndexRoute.group(state, adminRoutes: adminGroups.flatMap(\.routes))])
         self.accessLog = accessLog
         self.admin = admin
     }
 
     /// The scenario served now.
     public var scenario: LoadedScenario { state.served.scenario }
+
+    /// What `serve` prints on stderr once ready: each provider's routes and keys, and
+    /// where the admin surface is and who may use it.
+    public func startupSummary(baseURL: String) -> String {
+        let scenario = self.scenario
+        var lines = ["usagemock: scenario \"\(scenario.name)\", clock \(UTCTime.timestamp(seconds: scenario.clockSeconds))"]
+        let width = (scenario.providers.map(\.name.count) + [5]).max()! + 2
+        func padded(_ name: String) -> String { "  " + name + String(repeating: " ", count: width - name.count) }
+        for provider in scenario.providers {
+            lines.append(padded(provider.name) + provider.routes.routes.map(\.summary).joined(separator: ", "))
+            let keys = provider.keys.prefix(3).joined(separator: ", ") + (provider.keys.count > 3 ? " and \(provider.keys.count - 3) more" : "")
+            lines.append(padded("") + "keys: \(keys) (\(provider.countsText))")
+        }
+        let access = admin.token != nil ? "admin token required"
+            : admin.isLoopbackOnly ? "this machine only" : "open to the network: see --admin-token"
+        lines.append(padded("admin") + "\(baseURL)/__admin/ (health, scenario, reset, clock, usage, requests, faults, openapi; \(access))")
+        return lines.joined(separator: "\n")
+    }
 
     /// Serves a scenario read from its file again (`serve --watch`), which reset then
     /// returns to; an invalid one is refused whole and the old one stays.
@@ -57,7 +77,7 @@ public struct MockApplication: HTTPResponder {
             if note.isAdmin, let refusal = admin.refusal(for: mockRequest) {
                 response = refusal
             } else {
-                let adminMatch = note.isAdmin ? adminRouter.match(mockRequest) : .noRoute
+                let adminMatch = note.isAdmin || target.rawPath == "/" ? adminRouter.match(mockRequest) : .noRoute
                 let isAdmin = adminMatch.group != nil
                 let router = isAdmin ? adminRouter : served.router
                 let match = isAdmin ? adminMatch : served.router.match(mockRequest)

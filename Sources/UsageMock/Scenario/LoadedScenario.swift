@@ -114,3 +114,19 @@ extension ProviderSection {
         self.init(accounts: try container.decode([Account].self, forKey: .accounts))
     }
 }
+
+extension ServedProvider {
+    /// `1 account, 250 entries in window`: the counts for people (validate, the startup
+    /// summary), a count of one in the singular.
+    public var countsText: String {
+        counts.map { count in
+            guard count.count == 1 else { return "\(count.count) \(count.kind)" }
+            // The plural word is the first ending in s: "usage events", "entries in window".
+            var words = count.kind.split(separator: " ").map(String.init)
+            if let plural = words.firstIndex(where: { $0.hasSuffix("s") }) {
+                words[plural] = words[plural].hasSuffix("ies") ? words[plural].dropLast(3) + "y" : String(words[plural].dropLast())
+            }
+            return "1 " + words.joined(separator: " ")
+        }.joined(separator: ", ")
+    }
+}

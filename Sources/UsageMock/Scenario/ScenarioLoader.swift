@@ -30,6 +30,17 @@ public enum ScenarioLoader {
         }
     }
 
+    /// Whether the file is a JSON Schema (its `$schema` names json-schema.org's
+    /// meta-schema), such as `Scenarios/scenario.schema.json`, which a glob over
+    /// scenario files catches too. A scenario's own `$schema` names a file instead.
+    public static func isJSONSchema(contentsOf path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path),
+              case .object(let members) = try? StrictJSON.parse([UInt8](data)),
+              case .string(let metaSchema) = members.first(where: { $0.key == "$schema" })?.value
+        else { return false }
+        return metaSchema.hasPrefix("https://json-schema.org/") || metaSchema.hasPrefix("http://json-schema.org/")
+    }
+
     /// The scenario served when none is given: `Scenarios/default.json`, embedded.
     public static func loadDefault() -> LoadedScenario {
         do {

@@ -123,7 +123,7 @@ extension JournalEntry {
         json.field("path", String(path))
         json.field("query", String(query))
         json.field("provider", provider)
-        json.field("route", route.map { "\($0.method.rawValue) \($0.pattern)" })
+        json.field("route", route?.summary)
         json.field("status", status)
         json.field("duration_us", durationMicros)
         json.field("body_size", bodySize)
