@@ -27,8 +27,8 @@ def test_document_is_valid_and_the_same_from_cli_and_server(api, provider):
     assert served.status == 200 and served.content_type == "application/json"
     document = served.json()
     validate(document)
-    printed = subprocess.run([BIN, "openapi", provider], capture_output=True, text=True, check=True).stdout
-    assert json.loads(printed) == document
+    printed = subprocess.run([BIN, "openapi", provider], capture_output=True, check=True).stdout
+    assert printed == served.body  # byte for byte, no newline added
 
 
 def test_documents_list_every_error_status(api):
@@ -43,7 +43,19 @@ def test_documents_list_every_error_status(api):
 def test_unknown_provider_is_404(api):
     r = api.get("/__admin/openapi/stripe")
     assert r.status == 404 and r.json()["error"] == "not_found"
-    assert subprocess.run([BIN, "openapi", "stripe"], capture_output=True, text=True).returncode != 0
+    cli = subprocess.run([BIN, "openapi", "stripe"], capture_output=True, text=True)
+    assert cli.returncode != 0 and "Usage: usagemock openapi <provider>" in cli.stderr
+
+
+def test_subcommand_errors_show_the_subcommands_usage_and_help_gives_defaults_once():
+    env = {**os.environ, "USAGEMOCK_PORT": ""}
+    watch = subprocess.run([BIN, "serve", "--watch"], capture_output=True, text=True, env=env)
+    assert watch.returncode != 0 and "Usage: usagemock serve " in watch.stderr and "<subcommand>" not in watch.stderr
+    port = subprocess.run([BIN, "serve"], capture_output=True, text=True, env={**env, "USAGEMOCK_PORT": "x"})
+    assert port.returncode != 0 and "Usage: usagemock serve " in port.stderr
+    help_text = " ".join(subprocess.run([BIN, "serve", "--help"], capture_output=True, text=True, check=True).stdout.split())
+    assert "(default: one per core)." in help_text and "one per core). (default" not in help_text
+    assert help_text.count("trace, debug, info") == 1
 
 
 @pytest.mark.parametrize("provider", KEYS)
