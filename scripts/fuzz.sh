@@ -74,8 +74,14 @@ for target in "${targets[@]}"; do
     artifacts="$work/artifacts/$target"
     log="$work/$target.log"
     mkdir -p "$corpus" "$artifacts"
-    max_len=4096
-    [[ "$target" == FuzzScenario ]] && max_len=16384
+    # Each parser's real input limit: a request head is at most 16 KiB, a body (Klaim,
+    # PUT /__admin/scenario) 1 MiB. libFuzzer truncates seeds to max_len, and the large
+    # seeds (many-*) are there to catch work that grows faster than the input; new
+    # inputs still start small and grow (libFuzzer's -len_control).
+    case "$target" in
+        FuzzQuery|FuzzRequestTarget) max_len=16384 ;;
+        *) max_len=1048576 ;;
+    esac
     dict=()
     [[ -f "$fuzz/Dictionaries/$target.dict" ]] && dict=("-dict=$fuzz/Dictionaries/$target.dict")
     echo "== $target for ${seconds}s (log: ${log#$root/})"

@@ -10,11 +10,18 @@ struct OpenAPICommand: ParsableCommand {
     @Argument(help: "poe, hookbridge, klaim or sybilion.")
     var provider: String
 
-    func run() throws {
-        let providers = ScenarioLoader.loadDefault().providers
-        guard let served = providers.first(where: { $0.name == provider }) else {
-            throw ValidationError("unknown provider \"\(provider)\"; expected one of: \(providers.map(\.name).joined(separator: ", "))")
+    /// Checked here, not in `run()`: ArgumentParser shows this subcommand's usage only
+    /// for errors thrown before it runs.
+    func validate() throws {
+        let names = ScenarioLoader.loadDefault().providers.map(\.name)
+        guard names.contains(provider) else {
+            throw ValidationError("unknown provider \"\(provider)\"; expected one of: \(names.joined(separator: ", "))")
         }
-        print(String(decoding: OpenAPIDocument.json(for: served, version: usagemockVersion), as: UTF8.self))
+    }
+
+    func run() throws {
+        let served = ScenarioLoader.loadDefault().providers.first { $0.name == provider }!
+        // No newline added: the output is byte for byte what the admin route answers.
+        print(String(decoding: OpenAPIDocument.json(for: served, version: usagemockVersion), as: UTF8.self), terminator: "")
     }
 }

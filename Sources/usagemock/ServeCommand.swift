@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
     var scenario: String?
 
     @Option(help: "Worker threads (default: one per core).")
-    var threads: Int = ServerConfiguration.defaultThreadCount
+    var threads: Int?
 
     @Option(help: "Seconds before an idle connection is closed.")
     var idleTimeout: Int = 30
@@ -37,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Connections served at once.")
     var maxConnections: Int = 1000
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    @Option(help: "Log level.")
     var logLevel: Logger.Level = .info
 
     @Option(help: "Requests kept by the journal (GET /__admin/requests); 0 turns it off.")
@@ -49,21 +49,34 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve the scenario file again whenever it changes (an invalid change is logged and refused).")
     var watch = false
 
+    @Option(help: "Token every /__admin/ request must bear (Authorization: Bearer TOKEN); for a non-loopback --host (env USAGEMOCK_ADMIN_TOKEN).")
+    var adminToken: String?
+
+    /// Every check of the options and environment is made here rather than in `run()`,
+    /// so that an error shows this subcommand's usage, not the top-level one.
     func validate() throws {
-        guard threads >= 1, threads <= 1024 else { throw ValidationError("--threads must be between 1 and 1024") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be between 1 and 1024") }
         guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout must be at least 1") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard (0...1_000_000).contains(journalSize) else { throw ValidationError("--journal-size must be between 0 and 1000000") }
+        _ = try portNumber()
+        if watch && scenarioPath == nil { throw ValidationError("--watch needs a scenario file (--scenario or USAGEMOCK_SCENARIO)") }
     }
 
-    func run() async throws {
-        let host = self.host ?? environment("USAGEMOCK_HOST") ?? "127.0.0.1"
+    /// `--port`, else `USAGEMOCK_PORT`, else 8080.
+    private func portNumber() throws -> Int {
         let portText = self.port.map(String.init) ?? environment("USAGEMOCK_PORT") ?? "8080"
         guard let port = Int(portText), (0...65535).contains(port) else {
             throw ValidationError("the port must be a number from 0 to 65535 (got \(portText))")
         }
-        let scenarioPath = self.scenario ?? environment("USAGEMOCK_SCENARIO")
-        if watch && scenarioPath == nil { throw ValidationError("--watch needs a scenario file (--scenario or USAGEMOCK_SCENARIO)") }
+        return port
+    }
+
+    private var scenarioPath: String? { self.scenario ?? environment("USAGEMOCK_SCENARIO") }
+
+    func run() async throws {
+        let host = self.host ?? environment("USAGEMOCK_HOST") ?? "127.0.0.1"
+        let port = try portNumber()
 
         // Read before the scenario loads, so the watcher sees changes made meanwhile.
         let watchedContents = watch ? scenarioPath.flatMap(ScenarioWatcher.contents(of:)) : nil
@@ -83,10 +96,11 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "usagemock") { StreamLogHandler(label: $0, stream: logOutput, metadataProvider: nil) }
         logger.logLevel = logLevel
         let configuration = ServerConfiguration(
-            host: host, port: port, threads: threads, connectionLimit: maxConnections, idleTimeoutSeconds: idleTimeout
+            host: host, port: port, threads: threads ?? ServerConfiguration.defaultThreadCount, connectionLimit: maxConnections, idleTimeoutSeconds: idleTimeout
         )
+        let admin = AdminAccess(boundHost: host, token: adminToken ?? environment("USAGEMOCK_ADMIN_TOKEN"))
         let application = MockApplication(
-            scenario: scenario, traffic: TrafficOptions(journalSize: journalSize, cors: !noCORS),
+            scenario: scenario, traffic: TrafficOptions(journalSize: journalSize, cors: !noCORS), admin: admin,
             accessLog: logLevel <= .info ? logOutput : nil
         )
         let server: HTTPServer
@@ -99,9 +113,10 @@ struct ServeCommand: AsyncParsableCommand {
 
         let shownHost = host.contains(":") ? "[\(host)]" : host
         let readyLine = "usagemock listening on http://\(shownHost):\(server.port) (scenario: \(scenario.name))"
+        let summary = application.startupSummary(baseURL: "http://\(shownHost):\(server.port)")
         // The log's flusher first: services stop in reverse order, so it writes the
         // server's last lines.
-        var services: [any Service] = [LogFlusher(output: logOutput), ServerService(server: server, readyLine: readyLine)]
+        var services: [any Service] = [LogFlusher(output: logOutput), ServerService(server: server, readyLine: readyLine, summary: summary)]
         if watch, let scenarioPath { services.append(ScenarioWatcher(path: scenarioPath, application: application, logger: logger, loadedContents: watchedContents)) }
         let group = ServiceGroup(
             services: services,
@@ -117,6 +132,9 @@ struct ServeCommand: AsyncParsableCommand {
 struct ServerService: Service {
     let server: HTTPServer
     let readyLine: String
+    /// For people: printed on stderr after the ready line, which stays the first line
+    /// on stdout for whoever waits on it.
+    let summary: String
 
     func run() async throws {
         // Started and announced here, not before the group runs: the group traps SIGTERM
@@ -132,6 +150,7 @@ struct ServerService: Service {
         print(readyLine)
         // Flushed now: whoever started the process may be waiting for this line.
         fflush(nil)
+        printError(summary)
         try? await gracefulShutdown()
         server.shutdown()
     }

@@ -326,7 +326,8 @@ class serve_process:
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
         line, _ = _read_line(self.proc, READY_TIMEOUT)
-        m = line and re.match(rb"^usagemock listening on http://127\.0\.0\.1:(\d+) ", line)
+        # Bound to any address (--host 0.0.0.0 too), the mock is reached on loopback.
+        m = line and re.match(rb"^usagemock listening on http://[^ ]+:(\d+) ", line)
         if not m:
             self.proc.kill()
             self.proc.wait()

@@ -100,12 +100,20 @@ def test_unknown_route_body_exact(api):
 
 @pytest.mark.parametrize("method", ["GET", "POST", "DELETE", "PUT"])
 @pytest.mark.parametrize(
-    "path", ["/x", "/", "/usage", "/v1/billing", "/api/v1", "/users/u/credits", "/__adminx/health"]
+    "path", ["/x", "/usage", "/v1/billing", "/api/v1", "/users/u/credits", "/__adminx/health"]
 )
 def test_unknown_route_any_method(api, method, path):
     r = api.request(method, path, token=POE_KEY)
     assert r.status == 404, r
     assert r.json() == {"error": "not_found", "message": f"no mock route for {method} {path}"}
+
+
+def test_root_is_the_index(api):
+    r = api.get("/")
+    assert r.status == 200 and r.json()["providers"]["sybilion"] == ["GET /api/v1/usage"]
+    for method in ("POST", "DELETE", "PUT"):
+        r = api.request(method, "/")
+        assert r.status == 405 and r.header("Allow") == "GET" and r.json()["error"] == "method_not_allowed"
 
 
 def test_unknown_route_needs_no_auth(api):

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from openapi_spec_validator import validate
+
+from conftest import REPO_ROOT
 
 HERE = Path(__file__).resolve().parent
 BIN = os.environ.get("USAGEMOCK_BIN", str(HERE.parent.parent / ".build/debug/usagemock"))
@@ -24,8 +27,8 @@ def test_document_is_valid_and_the_same_from_cli_and_server(api, provider):
     assert served.status == 200 and served.content_type == "application/json"
     document = served.json()
     validate(document)
-    printed = subprocess.run([BIN, "openapi", provider], capture_output=True, text=True, check=True).stdout
-    assert json.loads(printed) == document
+    printed = subprocess.run([BIN, "openapi", provider], capture_output=True, check=True).stdout
+    assert printed == served.body  # byte for byte, no newline added
 
 
 def test_documents_list_every_error_status(api):
@@ -40,7 +43,19 @@ def test_documents_list_every_error_status(api):
 def test_unknown_provider_is_404(api):
     r = api.get("/__admin/openapi/stripe")
     assert r.status == 404 and r.json()["error"] == "not_found"
-    assert subprocess.run([BIN, "openapi", "stripe"], capture_output=True, text=True).returncode != 0
+    cli = subprocess.run([BIN, "openapi", "stripe"], capture_output=True, text=True)
+    assert cli.returncode != 0 and "Usage: usagemock openapi <provider>" in cli.stderr
+
+
+def test_subcommand_errors_show_the_subcommands_usage_and_help_gives_defaults_once():
+    env = {**os.environ, "USAGEMOCK_PORT": ""}
+    watch = subprocess.run([BIN, "serve", "--watch"], capture_output=True, text=True, env=env)
+    assert watch.returncode != 0 and "Usage: usagemock serve " in watch.stderr and "<subcommand>" not in watch.stderr
+    port = subprocess.run([BIN, "serve"], capture_output=True, text=True, env={**env, "USAGEMOCK_PORT": "x"})
+    assert port.returncode != 0 and "Usage: usagemock serve " in port.stderr
+    help_text = " ".join(subprocess.run([BIN, "serve", "--help"], capture_output=True, text=True, check=True).stdout.split())
+    assert "(default: one per core)." in help_text and "one per core). (default" not in help_text
+    assert help_text.count("trace, debug, info") == 1
 
 
 @pytest.mark.parametrize("provider", KEYS)
@@ -51,4 +66,14 @@ def test_schemathesis_finds_nothing(base_url, provider, tmp_path):
          "-H", f"Authorization: Bearer {KEYS[provider]}", "--seed", "1", "--report-dir", str(tmp_path)],
         capture_output=True, text=True, timeout=600, cwd=tmp_path,
     )
+    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+
+
+def test_readme_schemathesis_command_passes_as_printed(server):
+    """The README's schemathesis line, run as printed (only the port differs)."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    start = readme.index(".venv/bin/schemathesis ")
+    command = readme[start:readme.index("\n```", start)].replace("\\\n", " ")
+    argv = [arg.replace("localhost:8080", f"{server.host}:{server.port}") for arg in shlex.split(command)]
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=600, cwd=REPO_ROOT)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -33,6 +34,15 @@ def test_shipped_scenario_validates(path):
     result = subprocess.run([BIN, "validate", str(path)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert f"{path}: ok" in result.stdout
+
+
+def test_validate_over_the_scenarios_glob_skips_the_schema():
+    """`usagemock validate Scenarios/*.json`, as a shell expands it, schema file included."""
+    result = subprocess.run(f"{shlex.quote(str(BIN))} validate Scenarios/*.json", shell=True, cwd=REPO_ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Scenarios/scenario.schema.json: skipped, a JSON Schema, not a scenario" in result.stdout
+    assert 'Scenarios/default.json: ok, scenario "default" (poe: 1 account, 250 entries in window;' in result.stdout
 
 
 def test_schema_refuses_an_unknown_field():

@@ -31,7 +31,7 @@ private struct DelayingResponder: HTTPResponder {
         return server
     }
 
-    func request(_ path: String) -> String { "GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n" }
+    func request(_ path: String) -> String { "GET \(path) HTTP/1.1\r\nHost: localhost\r\n\r\n" }
 
     @Test func delayedResponseComesLateWhileTheWorkerServesOthers() throws {
         let server = try startServer()

@@ -77,24 +77,24 @@ import Glibc
         let klaimBody = #"{"limit":2}"#
         let requests: [(request: String, status: Int)] = [
             (Self.healthRequest, 200),
-            ("GET /usage/current_balance HTTP/1.1\r\nHost: x\r\n\(Self.poe)\r\n", 200),
-            ("GET /usage/points_history?limit=2 HTTP/1.1\r\nHost: x\r\n\(Self.poe)\r\n", 200),
-            ("GET /v1/billing/usage-history?limit=2&offset=0 HTTP/1.1\r\nHost: x\r\n\(Self.hookBridge)\r\n", 200),
-            ("GET /api/v1/usage?page=1&limit=2 HTTP/1.1\r\nHost: x\r\n\(Self.sybilion)\r\n", 200),
-            ("POST \(Self.klaimPath) HTTP/1.1\r\nHost: x\r\n\(Self.klaim)Content-Type: application/json\r\nContent-Length: \(klaimBody.utf8.count)\r\n\r\n\(klaimBody)", 200),
-            ("POST \(Self.klaimPath) HTTP/1.1\r\nHost: x\r\n\(Self.klaim)Transfer-Encoding: chunked\r\n\r\n5\r\n{\"lim\r\n6\r\nit\":2}\r\n0\r\n\r\n", 200),
-            ("POST \(Self.klaimPath) HTTP/1.1\r\nHost: x\r\n\(Self.klaim)Content-Length: 0\r\n\r\n", 200),
-            ("GET /usage/current_balance HTTP/1.1\r\nHost: x\r\n\r\n", 401),
-            ("GET /v1/billing/usage-history HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_poe\r\n\r\n", 401),
-            ("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n", 404),
-            ("GET \(Self.klaimPath) HTTP/1.1\r\nHost: x\r\n\(Self.klaim)\r\n", 405),
-            ("GET /usage/points_history?limit=abc HTTP/1.1\r\nHost: x\r\n\(Self.poe)\r\n", 400),
-            ("POST \(Self.klaimPath) HTTP/1.1\r\nHost: x\r\n\(Self.klaim)Content-Length: 9\r\n\r\n{\"limit\":", 400),
-            ("POST /users/nobody/credits/usage HTTP/1.1\r\nHost: x\r\n\(Self.klaim)Content-Length: 0\r\n\r\n", 404),
-            ("GET /usage/current_balance HTTP/1.1\r\nHost: x\r\n\(Self.poe)Content-Length: 5\r\n\r\nhello", 200),
-            ("GET /api/v1/usage?sort=nope HTTP/1.1\r\nHost: x\r\n\(Self.sybilion)\r\n", 400),
-            ("GET /usage/%zz HTTP/1.1\r\nHost: x\r\n\r\n", 400),
-            ("GET /v1/billing/usage-history?limit=24&offset=1000 HTTP/1.1\r\nHost: x\r\n\(Self.hookBridge)\r\n", 200),
+            ("GET /usage/current_balance HTTP/1.1\r\nHost: localhost\r\n\(Self.poe)\r\n", 200),
+            ("GET /usage/points_history?limit=2 HTTP/1.1\r\nHost: localhost\r\n\(Self.poe)\r\n", 200),
+            ("GET /v1/billing/usage-history?limit=2&offset=0 HTTP/1.1\r\nHost: localhost\r\n\(Self.hookBridge)\r\n", 200),
+            ("GET /api/v1/usage?page=1&limit=2 HTTP/1.1\r\nHost: localhost\r\n\(Self.sybilion)\r\n", 200),
+            ("POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Content-Type: application/json\r\nContent-Length: \(klaimBody.utf8.count)\r\n\r\n\(klaimBody)", 200),
+            ("POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Transfer-Encoding: chunked\r\n\r\n5\r\n{\"lim\r\n6\r\nit\":2}\r\n0\r\n\r\n", 200),
+            ("POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Content-Length: 0\r\n\r\n", 200),
+            ("GET /usage/current_balance HTTP/1.1\r\nHost: localhost\r\n\r\n", 401),
+            ("GET /v1/billing/usage-history HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer sk_test_poe\r\n\r\n", 401),
+            ("GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n", 404),
+            ("GET \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)\r\n", 405),
+            ("GET /usage/points_history?limit=abc HTTP/1.1\r\nHost: localhost\r\n\(Self.poe)\r\n", 400),
+            ("POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Content-Length: 9\r\n\r\n{\"limit\":", 400),
+            ("POST /users/nobody/credits/usage HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Content-Length: 0\r\n\r\n", 404),
+            ("GET /usage/current_balance HTTP/1.1\r\nHost: localhost\r\n\(Self.poe)Content-Length: 5\r\n\r\nhello", 200),
+            ("GET /api/v1/usage?sort=nope HTTP/1.1\r\nHost: localhost\r\n\(Self.sybilion)\r\n", 400),
+            ("GET /usage/%zz HTTP/1.1\r\nHost: localhost\r\n\r\n", 400),
+            ("GET /v1/billing/usage-history?limit=24&offset=1000 HTTP/1.1\r\nHost: localhost\r\n\(Self.hookBridge)\r\n", 200),
             (Self.healthRequest, 200),
         ]
         #expect(requests.count == 20)
@@ -117,21 +117,21 @@ import Glibc
         // and half the body they announced.
         var halfHeads = try (0..<60).map { index in
             let connection = try RawConnection(port: server.port, timeoutSeconds: 1)
-            connection.send("GET /usage/current_balance HTTP/1.1\r\nHost: x\r\nX-Slow-\(index): abc")
+            connection.send("GET /usage/current_balance HTTP/1.1\r\nHost: localhost\r\nX-Slow-\(index): abc")
             return connection
         }
         var halfBodies = try (0..<10).map { _ in
             let connection = try RawConnection(port: server.port, timeoutSeconds: 1)
-            connection.send("POST \(Self.klaimPath) HTTP/1.1\r\nHost: x\r\n\(Self.klaim)Content-Length: 100\r\n\r\n{\"limit\":")
+            connection.send("POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Content-Length: 100\r\n\r\n{\"limit\":")
             return connection
         }
         usleep(100_000)
         let normal: [(String, Int)] = [
             (Self.healthRequest, 200),
-            ("GET /usage/current_balance HTTP/1.1\r\nHost: x\r\n\(Self.poe)\r\n", 200),
-            ("GET /v1/billing/usage-history HTTP/1.1\r\nHost: x\r\n\(Self.hookBridge)\r\n", 200),
-            ("GET /api/v1/usage HTTP/1.1\r\nHost: x\r\n\(Self.sybilion)\r\n", 200),
-            ("POST \(Self.klaimPath) HTTP/1.1\r\nHost: x\r\n\(Self.klaim)Content-Length: 0\r\n\r\n", 200),
+            ("GET /usage/current_balance HTTP/1.1\r\nHost: localhost\r\n\(Self.poe)\r\n", 200),
+            ("GET /v1/billing/usage-history HTTP/1.1\r\nHost: localhost\r\n\(Self.hookBridge)\r\n", 200),
+            ("GET /api/v1/usage HTTP/1.1\r\nHost: localhost\r\n\(Self.sybilion)\r\n", 200),
+            ("POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Content-Length: 0\r\n\r\n", 200),
         ]
         for (request, status) in normal {
             let start = ContinuousClock.now
@@ -156,7 +156,7 @@ import Glibc
         for _ in 0..<3 {
             var burst = try (0..<100).map { _ in try RawConnection(port: server.port, timeoutSeconds: 1) }
             for (index, connection) in burst.enumerated() where index % 2 == 0 {
-                connection.send("GET /usage/points_history?limit=100 HTTP/1.1\r\nHost: x\r\n\(Self.poe)\r\n")
+                connection.send("GET /usage/points_history?limit=100 HTTP/1.1\r\nHost: localhost\r\n\(Self.poe)\r\n")
             }
             burst.removeAll() // closed, most before reading their answers
             try expectHealthy(server)
@@ -167,8 +167,8 @@ import Glibc
     /// 505 HTTP Version Not Supported (from libmicrohttpd, before usagemock sees the
     /// request): the one 5xx the contract allows (RFC 9110 §15.6.6).
     @Test(arguments: [
-        "GET /__admin/health HTTP/9.9\r\nHost: x\r\n\r\n", "GET /__admin/health HTTP/2.0\r\nHost: x\r\n\r\n",
-        "GET /__admin/health HTTP/0.9\r\nHost: x\r\n\r\n", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+        "GET /__admin/health HTTP/9.9\r\nHost: localhost\r\n\r\n", "GET /__admin/health HTTP/2.0\r\nHost: localhost\r\n\r\n",
+        "GET /__admin/health HTTP/0.9\r\nHost: localhost\r\n\r\n", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
     ])
     func aVersionOtherThan1xIsAnswered505(_ request: String) throws {
         let server = try LiveServerTests.startServer()
@@ -243,7 +243,7 @@ import Glibc
         let server = try LiveServerTests.startServer()
         defer { server.shutdown() }
         let connection = try RawConnection(port: server.port, timeoutSeconds: 2)
-        connection.send("POST \(Self.klaimPath) HTTP/1.1\r\nHost: x\r\n\(Self.klaim)Content-Length: 11\r\nTransfer-Encoding: chunked\r\n\r\nb\r\n{\"limit\":1}\r\n0\r\n\r\n" + Self.healthRequest)
+        connection.send("POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Content-Length: 11\r\nTransfer-Encoding: chunked\r\n\r\nb\r\n{\"limit\":1}\r\n0\r\n\r\n" + Self.healthRequest)
         let first = HostileReply(connection)
         #expect(first.status == 200 || first.status == 400, "\(first)")
         let second = HostileReply(connection)
@@ -260,7 +260,7 @@ import Glibc
         let connections = try [500, 501, 1000, 8000].map { count in
             let query = (0..<count).map { _ in "a" }.joined(separator: "&")
             let connection = try RawConnection(port: server.port, timeoutSeconds: 1)
-            connection.send("GET /__admin/health?\(query) HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            connection.send("GET /__admin/health?\(query) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
             return (count, connection)
         }
         for (count, connection) in connections {
@@ -277,7 +277,7 @@ import Glibc
 
     // MARK: Helpers
 
-    static let healthRequest = "GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n"
+    static let healthRequest = "GET /__admin/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
     static let poe = "Authorization: Bearer sk_test_poe\r\n"
     static let hookBridge = "Authorization: Bearer hb_test_key\r\n"
     static let klaim = "Authorization: Bearer klaim_test_key\r\n"
@@ -316,7 +316,7 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         self.init(name, Array(text.utf8), expectation, then: then)
     }
 
-    static let host = "Host: x\r\n"
+    static let host = "Host: localhost\r\n"
     static let close = "Connection: close\r\n"
     static let poe = HostileInputTests.poe
     static let klaimKey = HostileInputTests.klaim
@@ -363,7 +363,8 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         // Unknown and odd methods: a known path gives 405 in the owner's shape (SPEC
         // 1.5); an unknown path 404; a method that is no token 400.
         HostileCase("TRACE on a Poe path", get("/usage/current_balance").replacingOccurrences(of: "GET", with: "TRACE"), .status(405, bodyContains: #""code":"method_not_allowed""#, header: "Allow: GET")),
-        HostileCase("TRACE on no route", "TRACE / HTTP/1.1\r\n\(host)\(close)\r\n", .status(404, bodyContains: #""error":"not_found""#)),
+        HostileCase("TRACE on no route", "TRACE /nowhere HTTP/1.1\r\n\(host)\(close)\r\n", .status(404, bodyContains: #""error":"not_found""#)),
+        HostileCase("TRACE on the index", "TRACE / HTTP/1.1\r\n\(host)\(close)\r\n", .status(405, bodyContains: #""error":"method_not_allowed""#)),
         HostileCase("CONNECT authority-form", "CONNECT 127.0.0.1:8080 HTTP/1.1\r\n\(host)\(close)\r\n", .status(400, bodyContains: mockBadRequest)),
         HostileCase("CONNECT on a Poe path", "CONNECT /usage/current_balance HTTP/1.1\r\n\(host)\(close)\r\n", .status(405)),
         HostileCase("unknown method on Klaim", "FROB \(klaimPath) HTTP/1.1\r\n\(host)\(klaimKey)\(close)\r\n", .status(405, bodyContains: klaimMessage, header: "Allow: POST")),

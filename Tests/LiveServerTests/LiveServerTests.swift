@@ -24,7 +24,7 @@ import Testing
         defer { server.shutdown() }
         #expect(server.port > 0)
         let connection = try RawConnection(port: server.port)
-        connection.send("GET /usage/current_balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_poe\r\n\r\n")
+        connection.send("GET /usage/current_balance HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer sk_test_poe\r\n\r\n")
         let response = connection.receiveResponse()
         #expect(response?.status == 200)
         #expect(response?.body == #"{"current_point_balance":295932027}"#)
@@ -43,7 +43,7 @@ import Testing
         let server = try Self.startServer()
         defer { server.shutdown() }
         let connection = try RawConnection(port: server.port)
-        let request = "GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n"
+        let request = "GET /__admin/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
         connection.send(String(repeating: request, count: 20))
         for _ in 0..<20 {
             #expect(connection.receiveResponse()?.status == 200)
@@ -54,7 +54,7 @@ import Testing
         let server = try Self.startServer()
         defer { server.shutdown() }
         let connection = try RawConnection(port: server.port)
-        connection.send("POST /users/GtQ5Oezk6cOvSmPgxsMR/credits/usage HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer klaim_test_key\r\nTransfer-Encoding: chunked\r\n\r\n")
+        connection.send("POST /users/GtQ5Oezk6cOvSmPgxsMR/credits/usage HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer klaim_test_key\r\nTransfer-Encoding: chunked\r\n\r\n")
         connection.send("4\r\n{\"li\r\n")
         usleep(50_000)
         connection.send("6\r\nmit\":3\r\n1\r\n}\r\n0\r\n\r\n")
@@ -68,13 +68,13 @@ import Testing
         let server = try Self.startServer()
         defer { server.shutdown() }
         let declared = try RawConnection(port: server.port)
-        declared.send("POST /users/u/credits/usage HTTP/1.1\r\nHost: x\r\nContent-Length: 2097152\r\n\r\n")
+        declared.send("POST /users/u/credits/usage HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2097152\r\n\r\n")
         let declaredResponse = declared.receiveResponse()
         #expect(declaredResponse?.status == 413)
         #expect(declaredResponse?.body == #"{"error":"payload_too_large","message":"request body exceeds 1048576 bytes"}"#)
 
         let chunked = try RawConnection(port: server.port)
-        chunked.send("POST /users/u/credits/usage HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        chunked.send("POST /users/u/credits/usage HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n")
         let chunk = "10000\r\n" + String(repeating: "a", count: 65_536) + "\r\n"
         for _ in 0..<32 { chunked.send(chunk) }
         chunked.send("0\r\n\r\n")
@@ -82,7 +82,7 @@ import Testing
 
         let exact = try RawConnection(port: server.port)
         let body = "{\"limit\":3}" + String(repeating: " ", count: 1_048_576 - 11)
-        exact.send("POST /users/GtQ5Oezk6cOvSmPgxsMR/credits/usage HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer klaim_test_key\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+        exact.send("POST /users/GtQ5Oezk6cOvSmPgxsMR/credits/usage HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer klaim_test_key\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
         #expect(exact.receiveResponse()?.status == 200)
     }
 
@@ -90,36 +90,36 @@ import Testing
         let server = try Self.startServer()
         defer { server.shutdown() }
         let longHeader = try RawConnection(port: server.port)
-        longHeader.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 17_000))\r\n\r\n")
+        longHeader.send("GET /__admin/health HTTP/1.1\r\nHost: localhost\r\nX-Big: \(String(repeating: "a", count: 17_000))\r\n\r\n")
         #expect(longHeader.receiveResponse()?.status == 431)
 
         let manyHeaders = try RawConnection(port: server.port)
-        manyHeaders.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n" + (0..<2000).map { "X-\($0): v\r\n" }.joined() + "\r\n")
+        manyHeaders.send("GET /__admin/health HTTP/1.1\r\nHost: localhost\r\n" + (0..<2000).map { "X-\($0): v\r\n" }.joined() + "\r\n")
         #expect(manyHeaders.receiveResponse()?.status == 431)
 
         let longLine = try RawConnection(port: server.port)
-        longLine.send("GET /\(String(repeating: "a", count: 17_000)) HTTP/1.1\r\nHost: x\r\n\r\n")
+        longLine.send("GET /\(String(repeating: "a", count: 17_000)) HTTP/1.1\r\nHost: localhost\r\n\r\n")
         #expect(longLine.receiveResponse()?.status == 414)
 
         let hugeLine = try RawConnection(port: server.port)
-        hugeLine.send("GET /\(String(repeating: "a", count: 100_000)) HTTP/1.1\r\nHost: x\r\n\r\n")
+        hugeLine.send("GET /\(String(repeating: "a", count: 100_000)) HTTP/1.1\r\nHost: localhost\r\n\r\n")
         let status = hugeLine.receiveResponse()?.status
         #expect(status == nil || status == 414)
 
         let health = try RawConnection(port: server.port)
-        health.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        health.send("GET /__admin/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
         #expect(health.receiveResponse()?.status == 200)
     }
 
     @Test(arguments: [
         "GARBAGE\r\n\r\n",
         "GET\r\n\r\n",
-        "GET /__admin/health HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n",
-        "G(T /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n",
-        "POST /users/u/credits/usage HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
-        "POST /users/u/credits/usage HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
-        "GET http://example.com/__admin/health HTTP/1.1\r\nHost: x\r\n\r\n",
-        "GET /usage/%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /__admin/health HTTP/1.1\r\nHost: localhost\r\nNoColon\r\n\r\n",
+        "G(T /__admin/health HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "POST /users/u/credits/usage HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\n",
+        "POST /users/u/credits/usage HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n",
+        "GET http://example.com/__admin/health HTTP/1.1\r\nHost: localhost\r\n\r\n",
+        "GET /usage/%zz HTTP/1.1\r\nHost: localhost\r\n\r\n",
     ])
     func malformedRequestsGet4xxOrAClosedConnection(_ request: String) throws {
         let server = try Self.startServer()
@@ -132,7 +132,7 @@ import Testing
             #expect(!connection.timedOut, "\(request.debugDescription): neither answered nor closed")
         }
         let health = try RawConnection(port: server.port)
-        health.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        health.send("GET /__admin/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
         #expect(health.receiveResponse()?.status == 200)
     }
 
@@ -140,10 +140,10 @@ import Testing
         let server = try Self.startServer { $0.idleTimeoutSeconds = 1 }
         defer { server.shutdown() }
         let slow = try (0..<60).map { _ in try RawConnection(port: server.port, timeoutSeconds: 4) }
-        for connection in slow { connection.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n") }
+        for connection in slow { connection.send("GET /__admin/health HTTP/1.1\r\nHost: localhost\r\n") }
         let start = ContinuousClock.now
         let normal = try RawConnection(port: server.port)
-        normal.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        normal.send("GET /__admin/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
         #expect(normal.receiveResponse()?.status == 200)
         #expect(ContinuousClock.now - start < .milliseconds(500))
         // Past the idle timeout the silent connections are closed: recv sees the end
@@ -159,7 +159,7 @@ import Testing
         let done = DispatchSemaphore(value: 0)
         Thread {
             while true {
-                connection.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+                connection.send("GET /__admin/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
                 guard let response = connection.receiveResponse(), !response.head.contains("Connection: close") else { break }
             }
             done.signal()
@@ -189,7 +189,7 @@ import Testing
                     while !stop.load(ordering: .acquiring) {
                         guard let connection = try? RawConnection(port: port, timeoutSeconds: 1) else { continue }
                         while !stop.load(ordering: .acquiring) {
-                            connection.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+                            connection.send("GET /__admin/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
                             guard let response = connection.receiveResponse(), !response.head.contains("Connection: close") else { break }
                         }
                     }
@@ -215,7 +215,7 @@ import Testing
         }
         let server = try Self.startServer(responder: SlowResponder())
         let connection = try RawConnection(port: server.port)
-        connection.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        connection.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
         usleep(50_000)
         let start = ContinuousClock.now
         server.shutdown()
@@ -223,7 +223,7 @@ import Testing
         #expect(connection.receiveResponse()?.body == "done")
         #expect(throws: (any Error).self) {
             let late = try RawConnection(port: server.port)
-            late.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            late.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
             if late.receiveResponse() == nil { throw POSIXError(.ECONNREFUSED) }
         }
     }

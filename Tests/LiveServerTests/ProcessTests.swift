@@ -106,7 +106,7 @@ import Testing
             var answered = false
             while !answered, ContinuousClock.now < deadline, process.isRunning {
                 if let connection = try? RawConnection(port: port, timeoutSeconds: 2) {
-                    connection.send("GET /__admin/health HTTP/1.1\r\nHost: x\r\n\r\n")
+                    connection.send("GET /__admin/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
                     answered = connection.receiveResponse()?.status == 200
                 } else {
                     usleep(500)
@@ -138,7 +138,7 @@ import Testing
                 // Keep-alive clients that never pause: shutdown must close them, not wait.
                 guard let connection = try? RawConnection(port: port, timeoutSeconds: 2) else { return }
                 while !stop.stopped.load(ordering: .relaxed) {
-                    connection.send("GET /api/v1/usage?limit=200 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_ops_test\r\n\r\n")
+                    connection.send("GET /api/v1/usage?limit=200 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer sk_ops_test\r\n\r\n")
                     guard connection.receiveResponse() != nil else { return }
                 }
             }
@@ -185,12 +185,16 @@ import Testing
     @Test func logsNeverShowAuthorization() throws {
         let mock = try RunningMock()
         let connection = try RawConnection(port: mock.port)
-        connection.send("GET /usage/current_balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer sk_test_poe\r\n\r\n")
+        connection.send("GET /usage/current_balance HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer sk_test_poe\r\n\r\n")
         #expect(connection.receiveResponse()?.status == 200)
+        connection.send("GET /usage/current_balance HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer token_from_the_request\r\n\r\n")
+        #expect(connection.receiveResponse()?.status == 401)
         _ = mock.terminate()
         let log = mock.log
         #expect(log.contains("GET /usage/current_balance 200"))
-        #expect(!log.contains("sk_test_poe"))
+        #expect(!log.contains("token_from_the_request"))
+        // The scenario's keys appear in the startup summary only, never from a request.
+        #expect(log.split(separator: "\n").filter { $0.contains("sk_test_poe") }.allSatisfy { $0.contains("keys: sk_test_poe (") })
     }
 
     @Test func badScenarioStopsBeforeListening() throws {

@@ -51,6 +51,17 @@ import Testing
         #expect(send(.get, "/api/v1/usage?page=\(value)", key: "sk_ops_test").status == 400)
     }
 
+    /// An integer too large for Int64 is still an integer: the message gives the range.
+    @Test func integersBeyondInt64AreOutOfRange() {
+        let offset = send(.get, "/v1/billing/usage-history?offset=9981345829799897088", key: "hb_test_key")
+        #expect(offset.object[path: "error", "message"] as? String == "offset must be an integer between 0 and 9223372036854775807")
+        let page = send(.get, "/api/v1/usage?page=-99999999999999999999", key: "sk_ops_test")
+        #expect(page.object["error"] as? String == "page must be an integer between 1 and 9223372036854775807")
+        let klaim = send(.post, "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", key: "klaim_test_key", body: #"{"limit":99999999999999999999}"#)
+        #expect(klaim.object["message"] as? String == "limit must be an integer between 1 and 100")
+        #expect(send(.get, "/api/v1/usage?page=1.5", key: "sk_ops_test").object["error"] as? String == "page must be an integer")
+    }
+
     @Test func repeatedParametersAre400() {
         #expect(send(.get, "/usage/points_history?limit=1&limit=2", key: "sk_test_poe").status == 400)
         #expect(send(.get, "/v1/billing/usage-history?offset=1&offset=1", key: "hb_test_key").status == 400)

@@ -121,7 +121,7 @@ func balanceStatuses(_ count: Int, key: String = "sk_test_poe", to application: 
         (#"[{"provider": "poe", "route": "/usage/current_balance", "delay_ms": 60001}]"#, "$.faults[0].delay_ms", "must be between 1 and 60000"),
         (#"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "colour": 1}]"#, "$.faults[0].colour",
          "unknown field \"colour\"; expected one of: provider, route, key, status, retry_after, delay_ms, drop, nth, every, times"),
-        (#"{"provider": "poe"}"#, "$.faults", "expected to decode Array<Any> but found a dictionary instead"),
+        (#"{"provider": "poe"}"#, "$.faults", "expected an array but found an object instead"),
     ])
     func invalidFaultsAreRefusedWithTheirPath(_ faults: String, _ location: String, _ reason: String) {
         #expect(throws: ScenarioError(file: "test.json", location: location, reason: reason)) {
@@ -144,7 +144,7 @@ func balanceStatuses(_ count: Int, key: String = "sk_test_poe", to application: 
 
     @Test(arguments: [
         ("", "line 1, column 1: invalid JSON: unexpected end of input"),
-        (#"{"provider":"poe","route":"/usage/current_balance","status":"429"}"#, "$.status: expected to decode Int but found a string instead"),
+        (#"{"provider":"poe","route":"/usage/current_balance","status":"429"}"#, "$.status: expected an integer but found a string instead"),
         (#"{"provider":"poe","route":"/usage/current_balance","status":418}"#, "$.status: poe cannot be made to answer 418; expected one of: 402, 429, 500, 503"),
     ])
     func invalidRuntimeFaultsAre400(_ body: String, _ message: String) {

@@ -90,14 +90,15 @@ import Testing
 }
 
 @Suite struct CORSTests {
-    @Test func everyResponseAllowsAnyOrigin() {
-        for response in [send(.get, "/usage/current_balance", key: "sk_test_poe"), send(.get, "/x"), send(.get, "/__admin/health")] {
+    @Test func everyProviderResponseAllowsAnyOrigin() {
+        for response in [send(.get, "/usage/current_balance", key: "sk_test_poe"), send(.get, "/x")] {
             #expect(response.header("Access-Control-Allow-Origin") == "*")
             #expect(response.header("Access-Control-Expose-Headers")?.contains("X-Trace-Id") == true)
         }
+        #expect(send(.get, "/__admin/health").header("Access-Control-Allow-Origin") == nil)
     }
 
-    @Test func preflightIsAnsweredForProviderAndAdminPaths() {
+    @Test func preflightIsAnsweredForProviderPathsOnly() {
         let request = ["Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
                        "Access-Control-Request-Headers": "authorization, content-type"]
         let klaim = send(.options, "/users/u/credits/usage", headers: request)
@@ -105,10 +106,13 @@ import Testing
         #expect(klaim.header("Access-Control-Allow-Methods") == "POST, OPTIONS")
         #expect(klaim.header("Access-Control-Allow-Headers") == "authorization, content-type")
         #expect(klaim.header("Access-Control-Allow-Origin") == "*")
+        let anyHeaders = send(.options, "/api/v1/usage", headers: ["Access-Control-Request-Method": "GET"])
+        #expect(anyHeaders.status == 204)
+        #expect(anyHeaders.header("Access-Control-Allow-Headers") == CORSPolicy.defaultAllowedHeaders)
+        // The admin surface answers no preflight: a browser then sends no cross-origin PUT or DELETE.
         let faults = send(.options, "/__admin/faults", headers: ["Access-Control-Request-Method": "DELETE"])
-        #expect(faults.status == 204)
-        #expect(faults.header("Access-Control-Allow-Methods") == "GET, POST, DELETE, OPTIONS")
-        #expect(faults.header("Access-Control-Allow-Headers") == CORSPolicy.defaultAllowedHeaders)
+        #expect(faults.status == 405)
+        #expect(faults.header("Access-Control-Allow-Methods") == nil && faults.header("Access-Control-Allow-Origin") == nil)
         // Not a preflight: OPTIONS stays a method these paths do not serve.
         #expect(send(.options, "/api/v1/usage").status == 405)
         #expect(send(.options, "/nowhere", headers: request).status == 404)
@@ -121,5 +125,43 @@ import Testing
         let preflight = send(.options, "/api/v1/usage", headers: ["Access-Control-Request-Method": "GET"], to: application)
         #expect(preflight.status == 405)
         #expect(preflight.header("Access-Control-Allow-Origin") == nil)
+    }
+}
+
+/// What a test asserts about the calls it made (issue 16): bodies, keys, query text, counts.
+@Suite struct JournalQueryTests {
+    @Test func keepsBodiesUpTo16KiB() {
+        let application = application(ScenarioLoader.loadDefault())
+        let path = "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage"
+        _ = send(.post, path, key: "klaim_test_key", body: #"{"limit":3}"#, to: application)
+        let large = #"{"limit":3,"note":""# + String(repeating: "x", count: 20_000) + #""}"#
+        _ = send(.post, path, key: "klaim_test_key", body: large, to: application)
+        let entries = send(.get, "/__admin/requests", to: application).object["requests"] as? [[String: Any]] ?? []
+        #expect(entries[1]["body"] as? String == #"{"limit":3}"#)
+        #expect(entries[1]["body_truncated"] as? Bool == false)
+        #expect((entries[0]["body"] as? String)?.utf8.count == JournalEntry.bodyLimit)
+        #expect(entries[0]["body_truncated"] as? Bool == true && entries[0]["body_size"] as? Int == large.utf8.count)
+    }
+
+    @Test func filtersByKeyAndQueryTextAndCountsMatches() {
+        let application = application(ScenarioLoader.loadDefault())
+        for limit in [1, 2, 3] { _ = send(.get, "/usage/points_history?limit=\(limit)", key: "sk_test_poe", to: application) }
+        _ = send(.get, "/usage/current_balance", key: "sk_test_poe", to: application)
+        _ = send(.get, "/api/v1/usage?limit=2", key: "sk_ops_test", to: application)
+        func list(_ query: String) -> [String: Any] { send(.get, "/__admin/requests" + query, to: application).object }
+        #expect(list("?key=sk_test_poe")["matched"] as? Int == 4)
+        #expect(list("?key=sk_test_poe&limit=1")["matched"] as? Int == 4)
+        #expect((list("?key=sk_test_poe&limit=1")["requests"] as? [Any])?.count == 1)
+        #expect(list("?key=sk_ops_test")["matched"] as? Int == 1)
+        #expect(list("?key=nobody")["matched"] as? Int == 0)
+        #expect(!send(.get, "/__admin/requests?key=sk_test_poe", to: application).text.contains("sk_test_poe"))
+        #expect(list("?query=limit%3D2")["matched"] as? Int == 2)
+        #expect(list("?path=/usage/points_history")["matched"] as? Int == 3)
+    }
+
+    @Test func anUnknownProviderIsA400NamingTheProviders() {
+        let response = send(.get, "/__admin/requests?provider=stripe")
+        #expect(response.status == 400)
+        #expect(response.object["message"] as? String == "provider must be one of: poe, hookbridge, klaim, sybilion, none")
     }
 }

@@ -51,7 +51,7 @@ import Testing
     /// Each broken scenario and where and why it must be refused.
     static let broken: [(json: String, location: String, reason: String)] = [
         ("{\n  \"name\": \"t\",\n  \"clock\": ,\n}", "line 3, column 12", "invalid JSON"),
-        (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":"many"}]}"#), "$.providers.poe.accounts[0].balance", "expected to decode Int"),
+        (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":"many"}]}"#), "$.providers.poe.accounts[0].balance", "expected an integer but found a string"),
         (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":1,"colour":"red"}]}"#), "$.providers.poe.accounts[0].colour", "unknown field \"colour\""),
         (scenario(#""poe":{"accounts":[{"keys":["k"]}]}"#), "$.providers.poe.accounts[0].balance", "required field is missing"),
         (scenario(#""stripe":{}"#), "$.providers.stripe", "unknown provider"),
@@ -72,6 +72,15 @@ import Testing
          "$.providers.sybilion.accounts[0].keys[0]", "key \"shar******\" is used twice (first at $.providers.poe.accounts[0].keys[0])"),
         (scenario(#""sybilion":{"accounts":[{"keys":["k"],"events":[{"id":1,"endpoint":null,"units":1,"credits_charged":1,"eur_cents_charged":1,"created_at":"2026-01-01T00:00:00Z","async_job_id":"ABC"}]}]}"#),
          "$.providers.sybilion.accounts[0].events[0].async_job_id", "must be a lowercase UUID or null"),
+        // One strict parser (issue 16): no trailing comma, no repeated field, located by line and column.
+        ("{\"name\":\"t\",\"clock\":\"2026-11-21T12:00:00Z\",\"providers\":{},}", "line 1, column 59", "invalid JSON: expected a field name"),
+        ("{\"name\":\"t\",\n\"name\":\"u\",\"clock\":\"2026-11-21T12:00:00Z\",\"providers\":{}}", "line 2, column 1", "invalid JSON: duplicate field \"name\""),
+        (scenario(#""poe":{"accounts":[{"keys":["k","j",],"balance":1}]}"#), "line 1, column 93", "invalid JSON: unexpected character"),
+        // A number that is valid JSON but not an integer is named by its path (issue 14, item 6).
+        (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":1.5}]}"#), "$.providers.poe.accounts[0].balance", "expected an integer but found 1.5"),
+        (scenario(#""klaim":{"accounts":[{"keys":["k"],"app_id":"a","users":[{"user_id":"u","generator":{"seed":1,"count":2,"opening_balance":1e20,"age_seconds":{"min":0,"max":1},"credit_change":{"min":-1,"max":1},"source_types":["s"],"descriptions":["d"]}}]}]}"#),
+         "$.providers.klaim.accounts[0].users[0].generator.opening_balance", "expected an integer but found 1e20"),
+        (scenario(#""poe":{"accounts":[{"keys":["k"],"balance":99999999999999999999}]}"#), "$.providers.poe.accounts[0].balance", "99999999999999999999 is out of range"),
         (#"{"name":"t","clock":"yesterday","providers":{}}"#, "$.clock", "expected a UTC timestamp"),
         (#"{"name":"t","clock":"1969-12-31T23:59:59Z","providers":{}}"#, "$.clock", "from 1970 on"),
         // Bounds that keep generating and serving rows from overflowing (each case sits just past its limit).

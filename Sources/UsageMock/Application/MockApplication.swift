@@ -9,25 +9,49 @@ import MicroHTTPDServer
 public struct MockApplication: HTTPResponder {
     let state: ScenarioState
     let traffic: TrafficControl
-    /// `/__admin/` has a router of its own: the providers' router changes with the scenario.
+    /// `/__admin/` (and the index at `/`) has a router of its own: the providers' router
+    /// changes with the scenario.
     let adminRouter: Router
     /// Where a line per request goes; nil: no access log.
     let accessLog: BatchedStandardError?
+    /// Who may use `/__admin/`.
+    let admin: AdminAccess
 
-    public init(scenario: LoadedScenario, traffic options: TrafficOptions = TrafficOptions(), accessLog: BatchedStandardError? = nil) {
+    public init(scenario: LoadedScenario, traffic options: TrafficOptions = TrafficOptions(), admin: AdminAccess = AdminAccess(),
+                accessLog: BatchedStandardError? = nil) {
         let traffic = TrafficControl(options: options)
         let state = ScenarioState(scenario)
         self.state = state
         self.traffic = traffic
-        adminRouter = Router([
-            AdminRoutes.group(state: state, droppedLogLines: { accessLog?.droppedLines ?? 0 }), ScenarioAdminRoutes.group(state), OpenAPIAdminRoutes.group(state),
-            TrafficAdminRoutes.group(traffic, state: state),
-        ])
+        let adminGroups = [
+            AdminRoutes.group(state: state, droppedLogLines: { accessLog?.droppedLines ?? 0 }), ScenarioAdminRoutes.group(state),
+            OpenAPIAdminRoutes.group(state), TrafficAdminRoutes.group(traffic, state: state),
+        ]
+        adminRouter = Router(adminGroups + [IndexRoute.group(state, adminRoutes: adminGroups.flatMap(\.routes))])
         self.accessLog = accessLog
+        self.admin = admin
     }
 
     /// The scenario served now.
     public var scenario: LoadedScenario { state.served.scenario }
+
+    /// What `serve` prints on stderr once ready: each provider's routes and keys, and
+    /// where the admin surface is and who may use it.
+    public func startupSummary(baseURL: String) -> String {
+        let scenario = self.scenario
+        var lines = ["usagemock: scenario \"\(scenario.name)\", clock \(UTCTime.timestamp(seconds: scenario.clockSeconds))"]
+        let width = (scenario.providers.map(\.name.count) + [5]).max()! + 2
+        func padded(_ name: String) -> String { "  " + name + String(repeating: " ", count: width - name.count) }
+        for provider in scenario.providers {
+            lines.append(padded(provider.name) + provider.routes.routes.map(\.summary).joined(separator: ", "))
+            let keys = provider.keys.prefix(3).joined(separator: ", ") + (provider.keys.count > 3 ? " and \(provider.keys.count - 3) more" : "")
+            lines.append(padded("") + "keys: \(keys) (\(provider.countsText))")
+        }
+        let access = admin.token != nil ? "admin token required"
+            : admin.isLoopbackOnly ? "this machine only" : "open to the network: see --admin-token"
+        lines.append(padded("admin") + "\(baseURL)/__admin/ (health, scenario, reset, clock, usage, requests, faults, openapi; \(access))")
+        return lines.joined(separator: "\n")
+    }
 
     /// Serves a scenario read from its file again (`serve --watch`), which reset then
     /// returns to; an invalid one is refused whole and the old one stays.
@@ -47,20 +71,28 @@ public struct MockApplication: HTTPResponder {
             path = target.rawPath
             let served = state.served
             // Only paths under /__admin/ can be admin routes: a provider request skips them.
-            let adminMatch = target.segments.first == AdminRoutes.firstSegment ? adminRouter.match(mockRequest) : .noRoute
-            let isAdmin = adminMatch.group != nil
-            let router = isAdmin ? adminRouter : served.router
-            let match = isAdmin ? adminMatch : served.router.match(mockRequest)
-            let provider = isAdmin ? nil : match.group.map { served.scenario.providers[$0] }
-            response = traffic.intercept(mockRequest, match, provider: provider, faults: served.faults, note: &note)
-                ?? router.respond(to: mockRequest, match) ?? MockError.noRoute(mockRequest)
+            note.isAdmin = target.segments.first == AdminRoutes.firstSegment
+            if note.isAdmin, let refusal = admin.refusal(for: mockRequest) {
+                response = refusal
+            } else {
+                let adminMatch = note.isAdmin || target.rawPath == "/" ? adminRouter.match(mockRequest) : .noRoute
+                let isAdmin = adminMatch.group != nil
+                let router = isAdmin ? adminRouter : served.router
+                let match = isAdmin ? adminMatch : served.router.match(mockRequest)
+                let provider = isAdmin ? nil : match.group.map { served.scenario.providers[$0] }
+                response = traffic.intercept(mockRequest, match, provider: provider, faults: served.faults, note: &note)
+                    ?? router.respond(to: mockRequest, match) ?? MockError.noRoute(mockRequest)
+                if let route = note.route {
+                    traffic.explain(&response, to: mockRequest, route: route, providers: served.scenario.providers)
+                }
+            }
         } catch {
             path = request.head.path ?? ""
             let reason = error == .invalidPercentEncoding ? "invalid percent-encoding in the request path" : "the request target must be a path starting with /"
             response = MockError.response(.badRequest, error: "bad_request", message: reason)
         }
         let micros = Self.microseconds(since: start)
-        traffic.finish(&response, to: request.head, path: path, bodySize: request.body.count, note: note, durationMicros: micros)
+        traffic.finish(&response, to: request.head, path: path, body: request.body, note: note, durationMicros: micros)
         logAccess(method: request.head.method.rawValue, path: path, response: response, micros: micros)
         return response
     }
@@ -82,7 +114,9 @@ public struct MockApplication: HTTPResponder {
             response = MockError.response(.badRequest, error: "bad_request", message: "malformed request head: \(problem)")
         }
         let path = head.path.map { String($0.prefix(200)) } ?? ""
-        traffic.finish(&response, to: head, path: path, bodySize: 0, note: TrafficNote(), durationMicros: 0)
+        var note = TrafficNote()
+        note.isAdmin = path.hasPrefix("/\(AdminRoutes.firstSegment)/")
+        traffic.finish(&response, to: head, path: path, body: [], note: note, durationMicros: 0)
         logAccess(method: head.method.rawValue, path: path, response: response, micros: 0)
         return response
     }

@@ -14,6 +14,6 @@ enum MockError {
     }
 
     static func noRoute(_ request: MockRequest) -> ServerResponse {
-        response(.notFound, error: "not_found", message: "no mock route for \(request.methodAndPath)")
+        response(.notFound, error: "not_found", message: "no mock route for \(request.methodAndPath)").explained("no route for this path")
     }
 }

@@ -19,15 +19,26 @@ enum TrafficAdminRoutes {
         )
     }
 
-    /// Newest first; `provider`, `path` (exact, as sent) and `status` filter, `limit`
-    /// caps the count. `provider=none` selects requests no route matched.
+    static let filters = ["provider", "path", "status", "key", "query", "limit"]
+    /// What `provider` may be: a provider's name, or `none` for no route.
+    static let providerFilterChoices = providerSections.map { $0.providerKey } + ["none"]
+
+    /// Newest first; `provider`, `path` (exact, as sent), `status`, `key` (the bearer
+    /// token sent) and `query` (text within the query string) filter, `limit` caps the
+    /// list; `matched` counts every entry the filters select. `provider=none` selects
+    /// requests no route matched.
     private static func listRequests(_ journal: RequestJournal, _ query: QueryParameters) -> ServerResponse {
-        let provider: String?, path: String?, status: Int?, limit: Int
+        let provider: String?, path: String?, status: Int?, key: String?, queryText: String?, limit: Int
         do throws(ParameterError) {
-            for pair in query.pairs where !["provider", "path", "status", "limit"].contains(pair.name) {
-                throw ParameterError(name: pair.name, problem: .invalid("is not a filter; use provider, path, status or limit"))
+            for pair in query.pairs where !filters.contains(pair.name) {
+                throw ParameterError(name: pair.name, problem: .invalid("is not a filter; use \(filters.joined(separator: ", "))"))
             }
             provider = try query.single("provider")
+            if let provider, !providerFilterChoices.contains(provider) {
+                throw ParameterError(name: "provider", problem: .notOneOf(providerFilterChoices))
+            }
+            key = try query.single("key")
+            queryText = try query.single("query")
             path = try query.single("path")
             let statusCode = try query.integer("status", in: 100...599, default: 0)
             status = statusCode == 0 ? nil : statusCode
@@ -35,17 +46,20 @@ enum TrafficAdminRoutes {
         } catch {
             return MockError.response(.badRequest, error: "bad_request", message: error.message)
         }
-        let selected = journal.newestFirst.lazy.filter { entry in
+        let selected = journal.newestFirst.filter { entry in
             (provider == nil || (entry.provider ?? "none") == provider)
                 && (path == nil || entry.path == path![...])
                 && (status == nil || entry.status == status)
-        }.prefix(limit)
+                && (key == nil || bearerToken(in: entry.headerFields) == key)
+                && (queryText == nil || entry.query.contains(queryText!))
+        }
         return .json(.ok, JSONWriter.document {
             $0.object {
                 $0.key("requests")
                 $0.array { json in
-                    for entry in selected { json.object { entry.write(to: &$0) } }
+                    for entry in selected.prefix(limit) { json.object { entry.write(to: &$0) } }
                 }
+                $0.field("matched", selected.count)
                 $0.field("capacity", journal.capacity)
             }
         })

@@ -1,10 +1,13 @@
 /// A provider's accounts by API key: the 401 check of SPEC.md rule 2 for that provider.
 struct AccountDirectory<Account: Sendable>: Sendable {
     let accounts: [Account]
+    /// Every account's keys, in scenario order.
+    let keys: [String]
     private let accountIndexByKey: [String: Int]
 
     init(_ accounts: [(keys: [String], account: Account)]) {
         self.accounts = accounts.map(\.account)
+        keys = accounts.flatMap(\.keys)
         var byKey: [String: Int] = [:]
         for (index, entry) in accounts.enumerated() {
             for key in entry.keys { byKey[key] = index }
@@ -14,6 +17,8 @@ struct AccountDirectory<Account: Sendable>: Sendable {
 
     /// The account whose key the request bears, or nil (missing header, other scheme,
     /// not exactly one token, or a key of no account of this provider).
+    func owns(_ key: String) -> Bool { accountIndexByKey[key] != nil }
+
     func account(for request: MockRequest) -> Account? {
         guard let token = bearerToken(in: request.headerFields), let index = accountIndexByKey[token] else { return nil }
         return accounts[index]

@@ -18,8 +18,6 @@ struct ParameterError: Error, Equatable {
             return "\(name) must be given at most once"
         case .notAnInteger:
             return "\(name) must be an integer"
-        case .outOfRange(let range) where range.upperBound == Int.max:
-            return "\(name) must be an integer greater than or equal to \(range.lowerBound)"
         case .outOfRange(let range):
             return "\(name) must be an integer between \(range.lowerBound) and \(range.upperBound)"
         case .notOneOf(let choices):
@@ -39,6 +37,18 @@ func parseStrictInteger(_ text: some StringProtocol) -> Int? {
     return Int(text)
 }
 
+/// `text` as an integer within `range` (SPEC.md rule 3). Digits beyond Int64 are an
+/// integer out of range, not "not an integer", so the message gives the range.
+func parseInteger(_ name: String, _ text: some StringProtocol, in range: ClosedRange<Int>) throws(ParameterError) -> Int {
+    guard let value = parseStrictInteger(text) else {
+        let digits = text.utf8.first == UInt8(ascii: "-") ? text.utf8.dropFirst() : text.utf8[...]
+        let isInteger = !digits.isEmpty && digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        throw ParameterError(name: name, problem: isInteger ? .outOfRange(range) : .notAnInteger)
+    }
+    guard range.contains(value) else { throw ParameterError(name: name, problem: .outOfRange(range)) }
+    return value
+}
+
 extension QueryParameters {
     /// The single value of `name`, nil when absent.
     func single(_ name: String) throws(ParameterError) -> String? {
@@ -50,9 +60,7 @@ extension QueryParameters {
     /// The single integer value of `name` within `range`; `defaultValue` when absent.
     func integer(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int) throws(ParameterError) -> Int {
         guard let text = try single(name) else { return defaultValue }
-        guard let value = parseStrictInteger(text) else { throw ParameterError(name: name, problem: .notAnInteger) }
-        guard range.contains(value) else { throw ParameterError(name: name, problem: .outOfRange(range)) }
-        return value
+        return try parseInteger(name, text, in: range)
     }
 
     /// The single value of `name`, one of `choices`; `defaultValue` when absent.

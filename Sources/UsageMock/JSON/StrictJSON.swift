@@ -23,6 +23,16 @@ indirect enum StrictJSON: Sendable {
     struct SyntaxError: Error, Equatable {
         let offset: Int
         let reason: String
+
+        /// `line 3, column 12` of the offset in `bytes`, both from 1, for a person
+        /// reading the file in an editor.
+        func location(in bytes: [UInt8]) -> String {
+            var line = 1, column = 1
+            for byte in bytes.prefix(offset) {
+                if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
+            }
+            return "line \(line), column \(column)"
+        }
     }
 
     static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> StrictJSON {
@@ -32,12 +42,6 @@ indirect enum StrictJSON: Sendable {
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw parser.fail("unexpected data after the JSON value") }
         return value
-    }
-
-    /// The value as an integer per SPEC.md rule 3 (digits, optional `-`, within Int64).
-    var strictInteger: Int? {
-        if case .number(let text) = self { return parseStrictInteger(text) }
-        return nil
     }
 
     private struct Parser {
@@ -76,13 +80,17 @@ indirect enum StrictJSON: Sendable {
         mutating func object(depth: Int) throws(SyntaxError) -> StrictJSON {
             index += 1
             var members: [Member] = []
+            // A set, not a scan of `members`: a scan made an object of n fields n² work
+            // (80,000 fields in a 0.9 MB body kept a worker busy for 17 s).
+            var seen: Set<String> = []
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a field name") }
+                let keyOffset = index
                 let key = try string()
-                guard !members.contains(where: { $0.key == key }) else { throw fail("duplicate field \"\(key)\"") }
+                guard seen.insert(key).inserted else { throw SyntaxError(offset: keyOffset, reason: "duplicate field \"\(key)\"") }
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 index += 1

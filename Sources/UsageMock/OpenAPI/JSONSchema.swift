@@ -6,15 +6,18 @@
 /// bits are invisible to the leak sanitizer, which then reports them at exit.
 struct JSONSchema: Sendable {
     let json: [UInt8]
+    /// An object's property names, for naming body fields sent in the wrong place.
+    let propertyNames: [String]
 
-    private init(_ body: (inout JSONWriter) -> Void) {
+    private init(propertyNames: [String] = [], _ body: (inout JSONWriter) -> Void) {
         json = JSONWriter.document { $0.object(body) }
+        self.propertyNames = propertyNames
     }
 
     /// Every property listed is required unless named in `optional`; other properties
     /// are refused unless `openEnded` (a body whose unknown fields are ignored).
     static func object(_ properties: [(name: String, schema: JSONSchema)], optional: [String] = [], openEnded: Bool = false) -> JSONSchema {
-        JSONSchema {
+        JSONSchema(propertyNames: properties.map(\.name)) {
             $0.field("type", "object")
             $0.key("properties")
             $0.object {

@@ -53,7 +53,7 @@ struct QueryParameter: Sendable {
 
     static func integer(_ name: String, in range: ClosedRange<Int>, default value: Int, _ description: String) -> QueryParameter {
         QueryParameter(name: name, description: description,
-                       schema: .integer(minimum: range.lowerBound, maximum: range.upperBound == Int.max ? nil : range.upperBound),
+                       schema: .integer(minimum: range.lowerBound, maximum: range.upperBound),
                        range: range, defaultInteger: value, choices: nil, defaultChoice: nil)
     }
 

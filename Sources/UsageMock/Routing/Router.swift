@@ -18,6 +18,9 @@ public final class Route: Sendable {
         self.documentation = documentation
         self.handler = handler
     }
+
+    /// `GET /usage/current_balance`, as the journal, the index and the summary show it.
+    public var summary: String { "\(method.rawValue) \(pattern)" }
 }
 
 /// The routes of one owner (a provider, or the admin surface) with the owner's answer
@@ -96,6 +99,7 @@ public struct Router: Sendable {
             var response = groups[group].methodNotAllowed(request)
             response.head.status = .methodNotAllowed
             response.head.headerFields[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
+            response.head.headerFields[MockHeaders.reason] = "method \(request.method.rawValue) not allowed on this path"
             return response
         case .noRoute:
             return nil

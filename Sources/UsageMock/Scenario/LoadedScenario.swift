@@ -13,6 +13,11 @@ public protocol ServedProvider: Sendable {
     /// One of those statuses in the provider's error shape, with the provider's own
     /// headers (the caller adds `Retry-After`).
     func injectedError(_ status: InjectedStatus) -> ServerResponse
+    /// Every API key of its accounts, in scenario order (the startup summary).
+    var keys: [String] { get }
+    /// Whether `key` is a key of one of its accounts (a 401's reason names the
+    /// provider a key belongs to).
+    func ownsKey(_ key: String) -> Bool
 }
 
 /// A validated scenario: every provider's data generated, checked and serialised.
@@ -107,5 +112,21 @@ extension ProviderSection {
     init(from decoder: any Decoder) throws {
         let container = try decoder.strictContainer(keyedBy: ProviderSectionKeys.self)
         self.init(accounts: try container.decode([Account].self, forKey: .accounts))
+    }
+}
+
+extension ServedProvider {
+    /// `1 account, 250 entries in window`: the counts for people (validate, the startup
+    /// summary), a count of one in the singular.
+    public var countsText: String {
+        counts.map { count in
+            guard count.count == 1 else { return "\(count.count) \(count.kind)" }
+            // The plural word is the first ending in s: "usage events", "entries in window".
+            var words = count.kind.split(separator: " ").map(String.init)
+            if let plural = words.firstIndex(where: { $0.hasSuffix("s") }) {
+                words[plural] = words[plural].hasSuffix("ies") ? words[plural].dropLast(3) + "y" : String(words[plural].dropLast())
+            }
+            return "1 " + words.joined(separator: " ")
+        }.joined(separator: ", ")
     }
 }

@@ -30,6 +30,17 @@ public enum ScenarioLoader {
         }
     }
 
+    /// Whether the file is a JSON Schema (its `$schema` names json-schema.org's
+    /// meta-schema), such as `Scenarios/scenario.schema.json`, which a glob over
+    /// scenario files catches too. A scenario's own `$schema` names a file instead.
+    public static func isJSONSchema(contentsOf path: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: path),
+              case .object(let members) = try? StrictJSON.parse([UInt8](data)),
+              case .string(let metaSchema) = members.first(where: { $0.key == "$schema" })?.value
+        else { return false }
+        return metaSchema.hasPrefix("https://json-schema.org/") || metaSchema.hasPrefix("http://json-schema.org/")
+    }
+
     /// The scenario served when none is given: `Scenarios/default.json`, embedded.
     public static func loadDefault() -> LoadedScenario {
         do {
@@ -86,53 +97,33 @@ public enum ScenarioLoader {
 
     /// Decodes a JSON body into `T` with the scenario loader's strictness and messages
     /// (JSON path and reason, or line and column for bad syntax), for admin requests.
-    static func decode<T: Decodable>(_ type: T.Type, from json: [UInt8]) throws(ScenarioError) -> T {
-        try decode(type, from: Data(json))
+    static func decode<T: Decodable>(_ type: T.Type, from json: Data) throws(ScenarioError) -> T {
+        try decode(type, from: [UInt8](json))
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from json: Data) throws(ScenarioError) -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from json: [UInt8]) throws(ScenarioError) -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: json)
+            return try StrictJSONDecoder.decode(T.self, from: json)
+        } catch let error as StrictJSON.SyntaxError {
+            throw ScenarioError(location: error.location(in: json), reason: "invalid JSON: \(error.reason)")
         } catch let error as DecodingError {
-            throw describe(error, json: json)
+            throw describe(error)
+        } catch let error as ScenarioError {
+            throw error
         } catch {
             throw ScenarioError(location: "$", reason: "\(error)")
         }
     }
 
-    static func describe(_ error: DecodingError, json: Data) -> ScenarioError {
+    static func describe(_ error: DecodingError) -> ScenarioError {
         switch error {
-        case .typeMismatch(_, let context):
-            return JSONPath(codingPath: context.codingPath).error(sentence(context.debugDescription))
-        case .valueNotFound(_, let context):
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
             return JSONPath(codingPath: context.codingPath).error(sentence(context.debugDescription))
         case .keyNotFound(let key, let context):
             return JSONPath(codingPath: context.codingPath + [key]).error("required field is missing")
-        case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return syntaxError(in: json)
-        case .dataCorrupted(let context):
-            return JSONPath(codingPath: context.codingPath).error(sentence(context.debugDescription))
         @unknown default:
             return JSONPath.root.error("\(error)")
         }
-    }
-
-    /// Foundation's decoder does not say where JSON syntax breaks; the strict parser
-    /// gives an offset, turned here into a line and column.
-    private static func syntaxError(in json: Data) -> ScenarioError {
-        let bytes = [UInt8](json)
-        let offset: Int, reason: String
-        do {
-            _ = try StrictJSON.parse(bytes)
-            return ScenarioError(location: "$", reason: "invalid JSON")
-        } catch {
-            (offset, reason) = (error.offset, error.reason)
-        }
-        var line = 1, column = 1
-        for byte in bytes.prefix(offset) {
-            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
-        }
-        return ScenarioError(location: "line \(line), column \(column)", reason: "invalid JSON: \(reason)")
     }
 
     private static func sentence(_ text: String) -> String {

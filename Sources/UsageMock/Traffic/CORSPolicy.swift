@@ -1,8 +1,9 @@
 import HTTPTypes
 import MicroHTTPDServer
 
-/// CORS for browser clients in local development: any origin may call the mock and
-/// read the headers clients use; preflights are answered for every known path.
+/// CORS for browser clients in local development: any origin may call the providers'
+/// routes and read the headers clients use; preflights are answered for their paths.
+/// The admin surface gets none of it (`AdminAccess`).
 struct CORSPolicy: Sendable {
     static let requestMethod = HTTPField.Name("Access-Control-Request-Method")!
     static let requestHeaders = HTTPField.Name("Access-Control-Request-Headers")!
@@ -13,7 +14,7 @@ struct CORSPolicy: Sendable {
     static let maxAge = HTTPField.Name("Access-Control-Max-Age")!
 
     /// Headers a browser script may read from a response.
-    static let exposed = "X-Request-Id, X-Trace-Id, Retry-After, WWW-Authenticate, Allow"
+    static let exposed = "X-Request-Id, X-Trace-Id, Retry-After, WWW-Authenticate, Allow, X-Usagemock-Reason, X-Usagemock-Warning"
     /// Allowed request headers when the preflight names none.
     static let defaultAllowedHeaders = "Authorization, Content-Type, X-Usagemock-Status"
 

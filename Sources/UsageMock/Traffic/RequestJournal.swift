@@ -17,6 +17,8 @@ struct JournalEntry: Sendable {
     let target: String
     let headerFields: HTTPFields
     let bodySize: Int
+    /// The body's first `bodyLimit` bytes: a Klaim cursor lives in the body.
+    let body: [UInt8]
     /// Who answered: a provider's name, nil for no route.
     let provider: String?
     /// The matched route; nil when none matched.
@@ -26,11 +28,27 @@ struct JournalEntry: Sendable {
     let durationMicros: Int
     /// The id of the fault that fired, if one did.
     let faultID: Int?
+    /// `X-Usagemock-Reason` and `X-Usagemock-Warning` of the answer, if it had them.
+    let reason: String?
+    let warning: String?
 
     var path: Substring { target.prefix { $0 != "?" && $0 != "#" } }
     var query: Substring {
         guard let mark = target.firstIndex(of: "?") else { return "" }
         return target[target.index(after: mark)...].prefix { $0 != "#" }
+    }
+
+    /// Bytes of a body the journal keeps.
+    static let bodyLimit = 16 * 1024
+
+    init(receivedAtMicros: Int, method: String, target: String, headerFields: HTTPFields, body: [UInt8], provider: String?,
+         route: Route?, status: Int?, durationMicros: Int, faultID: Int?, reason: String?, warning: String?) {
+        (self.receivedAtMicros, self.method, self.target, self.headerFields) = (receivedAtMicros, method, target, headerFields)
+        bodySize = body.count
+        // Shared with the request, not copied, unless it must be cut.
+        self.body = body.count <= Self.bodyLimit ? body : Array(body.prefix(Self.bodyLimit))
+        (self.provider, self.route, self.status, self.durationMicros) = (provider, route, status, durationMicros)
+        (self.faultID, self.reason, self.warning) = (faultID, reason, warning)
     }
 
     static func now() -> Int { Int(Date().timeIntervalSince1970 * 1_000_000) }
@@ -105,11 +123,15 @@ extension JournalEntry {
         json.field("path", String(path))
         json.field("query", String(query))
         json.field("provider", provider)
-        json.field("route", route.map { "\($0.method.rawValue) \($0.pattern)" })
+        json.field("route", route?.summary)
         json.field("status", status)
         json.field("duration_us", durationMicros)
         json.field("body_size", bodySize)
+        json.field("body", String(decoding: body, as: UTF8.self))
+        json.field("body_truncated", bodySize > body.count)
         json.field("fault", faultID)
+        json.field("reason", reason)
+        json.field("warning", warning)
         json.key("headers")
         json.object {
             var seen: Set<HTTPField.Name> = []

@@ -22,6 +22,8 @@ struct TrafficNote {
     var route: Route?
     var faultID: Int?
     var delay: Duration = .zero
+    /// A request under `/__admin/`: no CORS, no journal entry.
+    var isAdmin = false
 }
 
 /// Everything between the router and the client that is not a provider's business:
@@ -45,7 +47,8 @@ final class TrafficControl: Sendable {
         note.provider = provider?.name
         switch match {
         case .methodNotAllowed(_, let allowed):
-            guard options.cors, CORSPolicy.isPreflight(request) else { return nil }
+            // Preflights for provider routes only: the admin surface is not for other sites.
+            guard options.cors, provider != nil, CORSPolicy.isPreflight(request) else { return nil }
             return CORSPolicy.preflight(request, allowed: allowed)
         case .route(let route, _, _):
             guard let provider else { return nil }
@@ -62,23 +65,33 @@ final class TrafficControl: Sendable {
                 dropped.dropsConnection = true
                 return dropped
             }
-            return fault.rule.status.map { injected(provider, $0, retryAfter: fault.rule.retryAfter) }
+            return fault.rule.status.map { injected(provider, $0, retryAfter: fault.rule.retryAfter).explained("fault \(fault.id) injected \($0.rawValue)") }
         case .noRoute:
             return nil
         }
     }
 
+    /// What a provider route's answer needs said beside its body: why a 401 (computed
+    /// only then), and the query parameters the route ignored.
+    func explain(_ response: inout ServerResponse, to request: MockRequest, route: Route, providers: [any ServedProvider]) {
+        if response.head.status == .unauthorized, response.head.headerFields[MockHeaders.reason] == nil {
+            response.head.headerFields[MockHeaders.reason] = ResponseReasons.unauthorized(request.headerFields, providers: providers)
+        }
+        response.warn(ResponseReasons.ignoredQueryParameters(request.target.query, route: route))
+    }
+
     /// After the answer is made: the fault's delay, CORS headers, the journal entry.
     /// Requests to `/__admin/` are not journaled, so reading the journal leaves it as it was.
-    func finish(_ response: inout ServerResponse, to head: HTTPRequest, path: String, bodySize: Int, note: TrafficNote, durationMicros: Int) {
+    func finish(_ response: inout ServerResponse, to head: HTTPRequest, path: String, body: [UInt8], note: TrafficNote, durationMicros: Int) {
         response.delay = note.delay
-        if options.cors { CORSPolicy.decorate(&response) }
-        guard journal.capacity > 0, !path.hasPrefix("/__admin/") else { return }
+        if options.cors, !note.isAdmin { CORSPolicy.decorate(&response) }
+        guard journal.capacity > 0, !note.isAdmin else { return }
         journal.record(JournalEntry(
             receivedAtMicros: JournalEntry.now() - durationMicros, method: head.method.rawValue, target: head.path ?? "",
-            headerFields: head.headerFields, bodySize: bodySize, provider: note.provider,
+            headerFields: head.headerFields, body: body, provider: note.provider,
             route: note.route,
-            status: response.dropsConnection ? nil : response.head.status.code, durationMicros: durationMicros, faultID: note.faultID
+            status: response.dropsConnection ? nil : response.head.status.code, durationMicros: durationMicros, faultID: note.faultID,
+            reason: response.head.headerFields[MockHeaders.reason], warning: response.head.headerFields[MockHeaders.warning]
         ))
     }
 
@@ -87,8 +100,9 @@ final class TrafficControl: Sendable {
         guard let code = Int(value), let status = InjectedStatus(rawValue: code), provider.injectableStatuses.contains(status) else {
             return MockError.response(.badRequest, error: "invalid_forced_status",
                                       message: "X-Usagemock-Status must be one of \(statusList(provider)) for \(provider.name) (got \"\(value)\")")
+                .explained("invalid X-Usagemock-Status")
         }
-        return injected(provider, status, retryAfter: nil)
+        return injected(provider, status, retryAfter: nil).explained("forced by X-Usagemock-Status: \(code)")
     }
 
     /// `Retry-After` goes with every 429 (1 s unless the fault says) and with a 503

@@ -21,6 +21,12 @@ extension StrictJSON {
         return nil
     }
 
+    /// The value as an integer as the contract reads them (digits, optional `-`, within Int64).
+    var strictInteger: Int? {
+        if case .number(let text) = self { return parseStrictInteger(text) }
+        return nil
+    }
+
     /// What a report shows of a received value: its JSON type and, for scalars, the value.
     var summary: String {
         switch self {

@@ -39,6 +39,8 @@ struct HookBridgeProvider: ServedProvider {
 
     let name = HookBridgeSection.providerKey
     let directory: AccountDirectory<Account>
+    var keys: [String] { directory.keys }
+    func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
     var counts: [(kind: String, count: Int)] {
         [("accounts", directory.accounts.count), ("months", directory.accounts.reduce(0) { $0 + $1.rows.count })]
@@ -70,7 +72,7 @@ struct HookBridgeProvider: ServedProvider {
             limit = try query.integer(Self.limit)
             offset = try query.integer(Self.offset)
         } catch {
-            return Self.error(.badRequest, code: "INVALID_REQUEST", message: error.message, requestID: requestID)
+            return Self.error(.badRequest, code: "INVALID_REQUEST", message: error.message, requestID: requestID).explained(error.reason)
         }
         let page = OffsetPagination.page(total: account.rows.count, offset: offset, limit: limit)
         return .json(.ok, JSONWriter.document {

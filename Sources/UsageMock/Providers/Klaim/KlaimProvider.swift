@@ -62,6 +62,8 @@ struct KlaimProvider: ServedProvider {
 
     let name = KlaimSection.providerKey
     let directory: AccountDirectory<Account>
+    var keys: [String] { directory.keys }
+    func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
     var counts: [(kind: String, count: Int)] {
         [("accounts", directory.accounts.count),
@@ -80,12 +82,17 @@ struct KlaimProvider: ServedProvider {
                     do throws(ParameterError) {
                         body = try RequestBody(request.body)
                     } catch {
-                        return Self.message(.badRequest, error.message)
+                        return Self.message(.badRequest, error.message).explained(error.reason)
                     }
-                    guard let userID = request.pathParameters["user_id"], let user = account.users[userID] else {
-                        return Self.message(.notFound, "Can not find user with the given user_id.")
+                    var response: ServerResponse
+                    if let userID = request.pathParameters["user_id"], let user = account.users[userID] {
+                        response = Self.usage(of: user, body)
+                    } else {
+                        response = Self.message(.notFound, "Can not find user with the given user_id.")
+                            .explained("no user with this user_id in the key's account")
                     }
-                    return Self.usage(of: user, body)
+                    response.warn(body.ignoredFields.map { "unknown body field \($0) ignored" })
+                    return response
                 },
             ],
             methodNotAllowed: { request in
@@ -99,6 +106,8 @@ struct KlaimProvider: ServedProvider {
     struct RequestBody: Equatable {
         var limit = 20
         var startingAfter: (prefixAppID: String, typeID: String)?
+        /// Fields Klaim ignores (a misspelt `limt`), in the order sent.
+        var ignoredFields: [String] = []
 
         static func == (lhs: RequestBody, rhs: RequestBody) -> Bool {
             lhs.limit == rhs.limit && lhs.startingAfter?.prefixAppID == rhs.startingAfter?.prefixAppID
@@ -116,16 +125,15 @@ struct KlaimProvider: ServedProvider {
             do {
                 json = try StrictJSON.parse(bytes)
             } catch {
-                throw ParameterError(name: "body", problem: .invalid("is not valid JSON: \(error.reason) at byte \(error.offset)"))
+                throw ParameterError(name: "body", problem: .invalid("is not valid JSON: \(error.reason) at \(error.location(in: bytes))"))
             }
             guard case .object(let members) = json else { throw ParameterError(name: "body", problem: .invalid("must be a JSON object")) }
             for member in members {
                 let value = member.value
                 switch member.key {
                 case "limit":
-                    guard let limit = value.strictInteger else { throw ParameterError(name: "limit", problem: .notAnInteger) }
-                    guard (1...100).contains(limit) else { throw ParameterError(name: "limit", problem: .outOfRange(1...100)) }
-                    self.limit = limit
+                    guard case .number(let text) = value else { throw ParameterError(name: "limit", problem: .notAnInteger) }
+                    limit = try parseInteger("limit", text, in: 1...100)
                 case "starting_after":
                     guard case .object(let cursor) = value, cursor.count == 2,
                           let prefix = cursor.first(where: { $0.key == "prefix_app_id" }), case .string(let prefixAppID) = prefix.value,
@@ -135,7 +143,7 @@ struct KlaimProvider: ServedProvider {
                     }
                     startingAfter = (prefixAppID, typeID)
                 default:
-                    continue
+                    ignoredFields.append(member.key)
                 }
             }
         }
@@ -146,11 +154,13 @@ struct KlaimProvider: ServedProvider {
         if let startingAfter = body.startingAfter {
             guard startingAfter.prefixAppID == user.prefixAppID else {
                 return message(.badRequest, "starting_after.prefix_app_id does not belong to this app")
+                    .explained("invalid parameter starting_after: prefix_app_id of another app")
             }
             cursor = startingAfter.typeID
         }
         guard let page = user.pagination.page(after: cursor, limit: body.limit) else {
             return message(.badRequest, "starting_after names no credit usage record of this user")
+                .explained("invalid parameter starting_after: no such record of this user")
         }
         return .json(.ok, JSONWriter.document {
             $0.object {

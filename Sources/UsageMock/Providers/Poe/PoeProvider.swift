@@ -37,6 +37,8 @@ struct PoeProvider: ServedProvider {
 
     let name = PoeSection.providerKey
     let directory: AccountDirectory<Account>
+    var keys: [String] { directory.keys }
+    func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
     var counts: [(kind: String, count: Int)] {
         [("accounts", directory.accounts.count), ("entries in window", directory.accounts.reduce(0) { $0 + $1.rows.count })]
@@ -73,6 +75,7 @@ struct PoeProvider: ServedProvider {
             page = found
         } catch {
             return Self.error(.badRequest, type: "invalid_request_error", code: "invalid_parameter", message: "Invalid parameter: \(error.message)")
+                .explained(error.reason)
         }
         return .json(.ok, JSONWriter.document {
             $0.object {

@@ -79,6 +79,8 @@ struct SybilionProvider: ServedProvider {
 
     let name = SybilionSection.providerKey
     let directory: AccountDirectory<Account>
+    var keys: [String] { directory.keys }
+    func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
     var counts: [(kind: String, count: Int)] {
         [("accounts", directory.accounts.count), ("usage events", directory.accounts.reduce(0) { $0 + $1.rows.count })]
@@ -110,7 +112,7 @@ struct SybilionProvider: ServedProvider {
             sort = try query.choice(Self.sort)
             order = try query.choice(Self.order)
         } catch {
-            return Self.error(.badRequest, error.message, traceID: traceID)
+            return Self.error(.badRequest, error.message, traceID: traceID).explained(error.reason)
         }
         let total = account.rows.count
         let page = PageNumberPagination.page(total: total, page: pageNumber, limit: limit)

@@ -1,0 +1,57 @@
+import HTTPTypes
+import MicroHTTPDServer
+
+extension ServerResponse {
+    /// The same response with `X-Usagemock-Reason` saying why; the body stays as it is.
+    func explained(_ reason: String) -> ServerResponse {
+        var response = self
+        response.head.headerFields[MockHeaders.reason] = reason
+        return response
+    }
+
+    /// Adds `warnings` to `X-Usagemock-Warning` (after any already there).
+    mutating func warn(_ warnings: [String]) {
+        guard !warnings.isEmpty else { return }
+        let previous = head.headerFields[MockHeaders.warning].map { [$0] } ?? []
+        head.headerFields[MockHeaders.warning] = (previous + warnings).joined(separator: "; ")
+    }
+}
+
+extension ParameterError {
+    /// `invalid parameter limit: limit must be …`, for `X-Usagemock-Reason`.
+    var reason: String { "invalid parameter \(name): \(message)" }
+}
+
+/// The mock's reasons for answers a provider route gave, worked out after the answer
+/// so that the common, successful request pays nothing for them.
+enum ResponseReasons {
+    /// Why a provider answered 401, naming the check that failed and never the key:
+    /// SPEC.md rule 2's cases, and whose key it was when another provider's.
+    static func unauthorized(_ fields: HTTPFields, providers: [any ServedProvider]) -> String {
+        let values = fields[values: .authorization]
+        guard let value = values.first else { return "auth: no Authorization header" }
+        guard values.count == 1 else { return "auth: more than one Authorization header" }
+        guard let token = bearerToken(in: fields) else {
+            let scheme = value.split(separator: " ").first.map(String.init) ?? ""
+            return scheme.lowercased() == "bearer" ? "auth: not exactly one token after Bearer" : "auth: not a Bearer token"
+        }
+        if let owner = providers.first(where: { $0.ownsKey(token) }) { return "auth: key of provider \(owner.name)" }
+        return "auth: unknown key"
+    }
+
+    /// Query parameters the route does not read: the real API ignores them, and so does
+    /// the mock, but names them. A Klaim body field sent in the query is named as such.
+    static func ignoredQueryParameters(_ query: QueryParameters, route: Route) -> [String] {
+        guard !query.pairs.isEmpty, let documentation = route.documentation else { return [] }
+        let read = Set(documentation.queryParameters.map(\.name))
+        let bodyFields = Set(documentation.requestBody?.propertyNames ?? [])
+        var named: Set<String> = []
+        var warnings: [String] = []
+        for pair in query.pairs where !read.contains(pair.name) && named.insert(pair.name).inserted {
+            warnings.append(bodyFields.contains(pair.name)
+                ? "query parameter \(pair.name) ignored: this route reads \(pair.name) from the JSON body"
+                : "unknown query parameter \(pair.name) ignored")
+        }
+        return warnings
+    }
+}
