@@ -22,14 +22,16 @@ contract-test:
 	$(SWIFT) build -c release --product usagemock
 	USAGEMOCK_BIN="$$($(SWIFT) build -c release --show-bin-path)/usagemock" .venv/bin/python -m pytest Tests/Contract -q
 
-# The Swift tests again under the thread and the address sanitizer (CI runs both).
+# The Swift tests again under the thread and the address sanitizer (CI runs both),
+# without the LiveChecks trait: verify and record's HTTPS client (SwiftNIO, BoringSSL)
+# is not compiled twice more; their tests run in the contract suite.
 # Leak reports from the test harness itself are suppressed (see the file); TSan's
 # default one-second pause at exit is turned off so the shutdown-time tests measure
 # usagemock, not the sanitizer.
 sanitize:
 	@scripts/install-deps.sh
-	TSAN_OPTIONS=atexit_sleep_ms=0 $(SWIFT) test --sanitize=thread
-	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $(SWIFT) test --sanitize=address
+	TSAN_OPTIONS=atexit_sleep_ms=0 $(SWIFT) test --sanitize=thread --disable-default-traits
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $(SWIFT) test --sanitize=address --disable-default-traits
 
 # libFuzzer on every parser the server owns, FUZZ_SECONDS per target (15 in CI; see
 # scripts/fuzz.sh for longer local runs). Fails on any crash, timeout or OOM.

@@ -7,6 +7,10 @@ let package = Package(
         .executable(name: "usagemock", targets: ["usagemock"]),
         .library(name: "UsageMock", targets: ["UsageMock"]),
     ],
+    traits: [
+        .trait(name: "LiveChecks", description: "usagemock verify and record: an HTTPS client (AsyncHTTPClient, SwiftNIO, BoringSSL)"),
+        .default(enabledTraits: ["LiveChecks"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -52,9 +56,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client", condition: .when(traits: ["LiveChecks"])),
+                .product(name: "NIOCore", package: "swift-nio", condition: .when(traits: ["LiveChecks"])),
+                .product(name: "NIOSSL", package: "swift-nio-ssl", condition: .when(traits: ["LiveChecks"])),
             ]
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+#if LiveChecks
 import AsyncHTTPClient
 import NIOCore
 import NIOSSL
@@ -54,3 +55,4 @@ struct HTTPSTransport: UpstreamTransport {
         }
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if LiveChecks
 import ArgumentParser
 import UsageMock
 
@@ -50,3 +51,4 @@ struct LiveOptions: ParsableArguments {
 
 /// Exit code 2: the API could not be talked to (unreachable, TLS, 429, 5xx, not JSON).
 let unreachableExitCode = ExitCode(2)
+#endif

@@ -1,3 +1,4 @@
+#if LiveChecks
 import ArgumentParser
 import Foundation
 import UsageMock
@@ -63,3 +64,4 @@ struct RecordCommand: AsyncParsableCommand {
         print("\(out): \(live.provider), \(recording.summary)")
     }
 }
+#endif

@@ -1,3 +1,4 @@
+#if LiveChecks
 import ArgumentParser
 import UsageMock
 
@@ -34,3 +35,4 @@ struct VerifyCommand: AsyncParsableCommand {
         if report.drifted { throw ExitCode.failure }
     }
 }
+#endif
