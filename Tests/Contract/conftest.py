@@ -1,7 +1,7 @@
 """Shared fixtures for the usagemock contract tests.
 
 One server process serves the whole session: ``usagemock serve --port 0`` (the
-embedded default scenario, SPEC.md section 6).  The binary comes from
+embedded default scenario, docs/behaviour.md, the default scenario).  The binary comes from
 ``USAGEMOCK_BIN`` (default ``.build/debug/usagemock`` under the repo root).
 Set ``USAGEMOCK_BASE_URL`` (e.g. ``http://127.0.0.1:8080``) to test an already
 running server instead of starting one.

@@ -1,4 +1,4 @@
-"""SPEC.md section 1 (common rules), section 7 health, across all providers."""
+"""docs/behaviour.md, common rules (common rules), section 7 health, across all providers."""
 
 from __future__ import annotations
 
@@ -446,7 +446,7 @@ def test_malformed_request_4xx_or_close(api, raw):
     ids=["http-9.9", "http-2.0", "http-0.9", "http2-preface"],
 )
 def test_http_version_other_than_1x_gets_505(api, raw):
-    """SPEC rule 6: the one 5xx allowed (RFC 9110 §15.6.6); the server stays healthy."""
+    """common rule 6: the one 5xx allowed (RFC 9110 §15.6.6); the server stays healthy."""
     status, data = api.raw(raw)
     assert status == 505, f"got {status}: {data[:200]!r}"
     _health_ok(api)

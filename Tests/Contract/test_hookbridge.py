@@ -1,4 +1,4 @@
-"""HookBridge: GET /v1/billing/usage-history (SPEC.md section 3, 6).
+"""HookBridge: GET /v1/billing/usage-history (docs/behaviour.md, HookBridge, the default scenario).
 
 Driven through the official SDK (hookbridge==2.0.0) where it can express the
 request, raw HTTP for what the SDK cannot send (bad integers, missing params).

@@ -1,4 +1,4 @@
-"""Klaim: POST /users/{user_id}/credits/usage (SPEC.md section 4, 6). Plain HTTP."""
+"""Klaim: POST /users/{user_id}/credits/usage (docs/behaviour.md, Klaim, the default scenario). Plain HTTP."""
 
 from __future__ import annotations
 

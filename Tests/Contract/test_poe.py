@@ -1,4 +1,4 @@
-"""Poe: GET /usage/current_balance, GET /usage/points_history (SPEC.md section 2, 6)."""
+"""Poe: GET /usage/current_balance, GET /usage/points_history (docs/behaviour.md, Poe, the default scenario)."""
 
 from __future__ import annotations
 

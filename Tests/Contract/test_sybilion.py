@@ -1,4 +1,4 @@
-"""Sybilion: GET /api/v1/usage (SPEC.md section 5, 6).
+"""Sybilion: GET /api/v1/usage (docs/behaviour.md, Sybilion, the default scenario).
 
 Driven through the official SDK (sybilion==0.2.1) where it can express the
 request, raw HTTP for what the SDK refuses to send.

@@ -2,10 +2,16 @@ import Foundation
 import Testing
 @testable import UsageMock
 
-/// Answers the README quotes, produced here and looked up in the README, so that an
-/// example cannot drift from the output again (issue 16 found two that had).
+/// Answers the README and `docs/` quote, produced here and looked up in them, so that
+/// an example cannot drift from the output again (issue 16 found two that had).
 @Suite struct ReadmeExampleTests {
-    let readme = (try? String(contentsOf: repositoryRoot.appendingPathComponent("README.md"), encoding: .utf8)) ?? ""
+    /// The README and every page of `docs/`, end to end.
+    let readme: String = {
+        let docs = repositoryRoot.appendingPathComponent("docs")
+        let pages = ((try? FileManager.default.contentsOfDirectory(atPath: docs.path)) ?? []).filter { $0.hasSuffix(".md") }.sorted()
+        let files = [repositoryRoot.appendingPathComponent("README.md")] + pages.map { docs.appendingPathComponent($0) }
+        return files.compactMap { try? String(contentsOf: $0, encoding: .utf8) }.joined(separator: "\n")
+    }()
 
     @Test func refusedClockChange() {
         let response = send(.put, "/__admin/scenario", body: #"{"name":"x","clock":"soon","providers":{}}"#, to: application(ScenarioLoader.loadDefault()))

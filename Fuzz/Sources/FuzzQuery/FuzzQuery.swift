@@ -6,7 +6,7 @@ import FuzzSupport
 ///
 /// The input is a query string (what follows `?`). Checked: no trap; the pairs are
 /// exactly the non-empty `&` components; `parseStrictInteger` agrees with an
-/// independent reading of SPEC.md rule 3; percent-decoding inverts percent-encoding;
+/// independent reading of docs/behaviour.md, common rule 3; percent-decoding inverts percent-encoding;
 /// the same query on the four providers' GET routes answers within the contract.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzQuery(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
@@ -45,7 +45,7 @@ public func fuzzQuery(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-/// SPEC.md rule 3, read independently: an optional `-`, then one or more ASCII digits,
+/// docs/behaviour.md, common rule 3, read independently: an optional `-`, then one or more ASCII digits,
 /// and the value within Int64.
 private func checkInteger(_ text: String) {
     let parsed = parseStrictInteger(text)

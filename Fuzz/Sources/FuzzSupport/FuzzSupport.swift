@@ -21,7 +21,7 @@ public enum FuzzSupport {
         return response
     }
 
-    /// SPEC.md: never a 5xx; every answer is JSON, with `Content-Type: application/json`
+    /// docs/behaviour.md: never a 5xx; every answer is JSON, with `Content-Type: application/json`
     /// and a body the strict parser accepts; 401 carries `WWW-Authenticate`, 405 `Allow`.
     public static func check(_ response: ServerResponse, _ context: String) {
         let status = response.head.status.code
