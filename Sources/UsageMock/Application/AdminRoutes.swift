@@ -1,7 +1,7 @@
 import HTTPTypes
 import MicroHTTPDServer
 
-/// The mock's own surface under `/__admin/` (SPEC.md section 7).
+/// The mock's own surface under `/__admin/` (docs/behaviour.md, the admin surface).
 enum AdminRoutes {
     /// The first segment of every admin path.
     static let firstSegment = "__admin"

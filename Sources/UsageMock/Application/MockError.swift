@@ -1,7 +1,7 @@
 import HTTPTypes
 import MicroHTTPDServer
 
-/// The mock's own error shape (SPEC.md rules 5 and 6), for what no provider owns:
+/// The mock's own error shape (docs/behaviour.md, common rules 5 and 6), for what no provider owns:
 /// `{"error":"not_found","message":"no mock route for GET /x"}`.
 enum MockError {
     static func response(_ status: HTTPResponse.Status, error: String, message: String) -> ServerResponse {

@@ -1,4 +1,4 @@
-/// A provider's accounts by API key: the 401 check of SPEC.md rule 2 for that provider.
+/// A provider's accounts by API key: that provider's 401 check (docs/behaviour.md, common rule 2).
 struct AccountDirectory<Account: Sendable>: Sendable {
     let accounts: [Account]
     /// Every account's keys, in scenario order.

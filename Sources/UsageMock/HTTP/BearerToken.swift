@@ -1,6 +1,6 @@
 import HTTPTypes
 
-/// The token of an `Authorization: Bearer <token>` header (SPEC.md rule 2): scheme
+/// The token of an `Authorization: Bearer <token>` header (docs/behaviour.md, common rule 2): scheme
 /// matched case-insensitively, exactly one token after it; anything else is nil.
 /// Two `Authorization` fields are refused too: they cannot name one token.
 /// Scans the value's UTF-8 bytes once, by offset, with no array of words: it runs on

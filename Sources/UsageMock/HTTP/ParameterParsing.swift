@@ -28,7 +28,7 @@ struct ParameterError: Error, Equatable {
     }
 }
 
-/// Parses an integer as SPEC.md rule 3 wants it: ASCII decimal digits with an optional
+/// Parses an integer as common rule 3 of docs/behaviour.md wants it: ASCII decimal digits with an optional
 /// leading `-`, within Int64. Stricter than `Int(_:)`, which also takes a leading `+`.
 func parseStrictInteger(_ text: some StringProtocol) -> Int? {
     let utf8 = text.utf8
@@ -37,7 +37,7 @@ func parseStrictInteger(_ text: some StringProtocol) -> Int? {
     return Int(text)
 }
 
-/// `text` as an integer within `range` (SPEC.md rule 3). Digits beyond Int64 are an
+/// `text` as an integer within `range` (docs/behaviour.md, common rule 3). Digits beyond Int64 are an
 /// integer out of range, not "not an integer", so the message gives the range.
 func parseInteger(_ name: String, _ text: some StringProtocol, in range: ClosedRange<Int>) throws(ParameterError) -> Int {
     guard let value = parseStrictInteger(text) else {

@@ -1,5 +1,5 @@
 /// The query string's parameters in order, repeats kept, so a provider can refuse
-/// `limit=1&limit=2` (SPEC.md rule 3) instead of silently taking one of them.
+/// `limit=1&limit=2` (docs/behaviour.md, common rule 3) instead of silently taking one of them.
 public struct QueryParameters: Sendable, Equatable {
     public private(set) var pairs: [(name: String, value: String)]
 

@@ -15,8 +15,7 @@ public struct RequestTarget: Sendable, Equatable {
 
     /// Splits on the bytes `#`, `?` and `/` (UTF-8 code units, not Characters: the
     /// delimiters are ASCII), walking the target's bytes by offset: this runs on every
-    /// request, and String index arithmetic made it a sixth of `respond(to:)`'s
-    /// instructions (callgrind).
+    /// request, where String index arithmetic is costly.
     public init(_ target: String) throws(ParseError) {
         var target = target
         (rawPath, segments, query) = try target.withUTF8 { Self.parse($0) }.get()

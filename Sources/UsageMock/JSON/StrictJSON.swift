@@ -1,7 +1,7 @@
 /// A JSON value with numbers kept as written, and syntax errors located by offset.
 ///
 /// Foundation's decoders accept `1.0` or `1e3` for an integer and say neither how a
-/// number was spelt nor where bad syntax is; SPEC.md rule 3 refuses such numbers in a
+/// number was spelt nor where bad syntax is; common rule 3 of docs/behaviour.md refuses such numbers in a
 /// request body, and a refused scenario must say where it broke. Strict RFC 8259,
 /// nesting capped so a hostile body cannot exhaust the stack.
 indirect enum StrictJSON: Sendable {

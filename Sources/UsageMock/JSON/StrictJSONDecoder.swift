@@ -52,7 +52,7 @@ enum StrictJSONDecoder {
 
         func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
 
-        /// A number spelt as an integer (SPEC.md rule 3) that fits `T`.
+        /// A number spelt as an integer (docs/behaviour.md, common rule 3) that fits `T`.
         func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
             guard case .number(let text) = value else { throw mismatch("an integer") }
             guard text.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {

@@ -58,8 +58,7 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
     /// One access-log line, laid out as `StreamLogHandler` lays out an info line of
     /// the `UsageMock` module (`2026-11-21T12:00:00+0000 info usagemock: [UsageMock] GET
     /// /path 200 31us`), but written byte by byte into the batch: through swift-log the
-    /// line cost a timestamp from strftime and four Strings, 25% of a balance request's
-    /// own work in the server (`perf`).
+    /// line cost a timestamp from strftime and four Strings per request.
     public func writeAccessLine(method: String, path: String, status: Int?, micros: Int) {
         pending.withLock { pending in
             // The line's fixed parts and two numbers of at most 20 digits each.

@@ -51,11 +51,12 @@ struct JSONSchema: Sendable {
         }
     }
 
-    static func integer(minimum: Int? = nil, maximum: Int? = nil) -> JSONSchema {
+    static func integer(minimum: Int? = nil, maximum: Int? = nil, default value: Int? = nil) -> JSONSchema {
         JSONSchema {
             $0.field("type", "integer")
             if let minimum { $0.field("minimum", minimum) }
             if let maximum { $0.field("maximum", maximum) }
+            if let value { $0.field("default", value) }
         }
     }
 

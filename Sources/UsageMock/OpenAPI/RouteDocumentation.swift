@@ -39,6 +39,16 @@ struct ResponseDocumentation: Sendable {
     }
 }
 
+/// An integer field of a JSON request body, as a handler reads it and the document
+/// describes it, so the two cannot disagree.
+struct BodyInteger: Sendable {
+    let name: String
+    let range: ClosedRange<Int>
+    let defaultValue: Int
+
+    var schema: JSONSchema { .integer(minimum: range.lowerBound, maximum: range.upperBound, default: defaultValue) }
+}
+
 /// A query parameter as a handler reads it and the document describes it: an integer
 /// in a range, one of a list of choices, or any string. (Optionals rather than an enum
 /// with payloads, for the reason `JSONSchema` gives.)

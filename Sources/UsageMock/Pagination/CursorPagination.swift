@@ -3,8 +3,8 @@
 /// O(1), so a page deep in a million rows costs what the first page costs.
 ///
 /// Compact for a million rows: the cursors' bytes end to end in one buffer and an
-/// open-addressing table of row numbers hashed by those bytes, about 30 bytes a row
-/// where a `[String: Int]` took over 100 (a heap String per id plus the entry).
+/// open-addressing table of row numbers hashed by those bytes, a few times smaller
+/// than a `[String: Int]` (a heap String per id plus the entry).
 struct CursorPagination: Sendable {
     private let bytes: [UInt8]
     /// `ends[i]`: where cursor `i`'s bytes end in `bytes`.
@@ -79,8 +79,8 @@ struct CursorPagination: Sendable {
         bytes[(row == 0 ? 0 : Int(ends[row - 1]))..<Int(ends[row])]
     }
 
-    /// FNV-1a, 64 bits: stable, fast on short ids. Over the bytes in memory: building
-    /// the index through each String's UTF-8 view took three times the instructions.
+    /// FNV-1a, 64 bits: stable, fast on short ids. Over the bytes in memory, which is
+    /// much cheaper than going through each String's UTF-8 view.
     private static func hash(_ utf8: UnsafeBufferPointer<UInt8>) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }

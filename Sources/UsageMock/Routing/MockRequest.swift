@@ -22,7 +22,7 @@ public struct MockRequest: Sendable {
 }
 
 extension ServerResponse {
-    /// A JSON response; SPEC.md wants `Content-Type: application/json` on every one.
+    /// A JSON response; docs/behaviour.md promises `Content-Type: application/json` on every one.
     static func json(_ status: HTTPResponse.Status, _ body: [UInt8], headers: HTTPFields = [:]) -> ServerResponse {
         guard !headers.isEmpty else { return ServerResponse(status: status, headerFields: jsonFields, body: body) }
         var fields = headers

@@ -18,7 +18,7 @@ public struct PathPattern: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The named segments' values when `path` matches, else nil. A trailing slash is an
-    /// extra empty segment, so `/usage/current_balance/` does not match (SPEC.md rule 7).
+    /// extra empty segment, so `/usage/current_balance/` does not match (docs/behaviour.md, common rule 7).
     func match(_ path: [String]) -> [String: String]? {
         guard path.count == segments.count else { return nil }
         var parameters: [String: String] = [:]

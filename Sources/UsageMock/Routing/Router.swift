@@ -2,8 +2,8 @@ import HTTPTypes
 import MicroHTTPDServer
 
 /// One endpoint: a method and path pattern and what answers it. A class: a match, the
-/// traffic note and the journal entry each hold the route, and copying a struct of
-/// five reference-counted fields for each was a tenth of a balance request's work.
+/// traffic note and the journal entry each hold the route, and each copy of a struct
+/// of five reference-counted fields would cost five retains on the request path.
 public final class Route: Sendable {
     public let method: HTTPRequest.Method
     public let pattern: PathPattern
@@ -24,7 +24,7 @@ public final class Route: Sendable {
 }
 
 /// The routes of one owner (a provider, or the admin surface) with the owner's answer
-/// for a known path called with another method (SPEC.md rule 5).
+/// for a known path called with another method (docs/behaviour.md, common rule 5).
 public final class RouteGroup: Sendable {
     public let routes: [Route]
     /// Builds the 405 body in the owner's error shape; the router adds `Allow`.

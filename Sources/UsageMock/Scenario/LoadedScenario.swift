@@ -23,7 +23,7 @@ public protocol ServedProvider: Sendable {
 /// A validated scenario: every provider's data generated, checked and serialised.
 public struct LoadedScenario: Sendable {
     public let name: String
-    /// "Now" for the providers, in seconds since 1970 (SPEC.md rule 4); moved by
+    /// "Now" for the providers, in seconds since 1970 (docs/behaviour.md, common rule 4); moved by
     /// `POST /__admin/clock`.
     public let clockSeconds: Int
     /// The scenario file's clock, before which generated rows are placed. It stays put

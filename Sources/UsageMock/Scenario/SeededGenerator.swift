@@ -2,7 +2,7 @@ import Synchronization
 
 /// SplitMix64: a seeded generator whose sequence is the same on every machine and run,
 /// which the standard library's generator does not promise. Generated scenario data
-/// must be byte-identical everywhere (SPEC.md rule 4).
+/// must be byte-identical everywhere (docs/behaviour.md, common rule 4).
 struct SeededGenerator: RandomNumberGenerator {
     private var state: UInt64
 

@@ -26,7 +26,7 @@ extension ParameterError {
 /// so that the common, successful request pays nothing for them.
 enum ResponseReasons {
     /// Why a provider answered 401, naming the check that failed and never the key:
-    /// SPEC.md rule 2's cases, and whose key it was when another provider's.
+    /// The cases of common rule 2 (docs/behaviour.md), and whose key it was when another provider's.
     static func unauthorized(_ fields: HTTPFields, providers: [any ServedProvider]) -> String {
         let values = fields[values: .authorization]
         guard let value = values.first else { return "auth: no Authorization header" }

@@ -1,7 +1,7 @@
 import HTTPTypes
 import MicroHTTPDServer
 
-/// HookBridge: `GET /v1/billing/usage-history`, offset-paginated months (SPEC.md section 3).
+/// HookBridge: `GET /v1/billing/usage-history`, offset-paginated months (docs/behaviour.md, HookBridge).
 struct HookBridgeProvider: ServedProvider {
     /// One calendar month (UTC) of usage.
     struct MonthRow: Sendable {

@@ -2,7 +2,7 @@ import HTTPTypes
 import MicroHTTPDServer
 
 /// Klaim: `POST /users/{user_id}/credits/usage`, paginated by a key object in the body
-/// (SPEC.md section 4).
+/// (docs/behaviour.md, Klaim).
 struct KlaimProvider: ServedProvider {
     struct RecordRow: Sendable {
         let userID: String
@@ -102,9 +102,10 @@ struct KlaimProvider: ServedProvider {
         )
     }
 
-    /// The request body: empty, or `{"limit": 1…100, "starting_after": {"prefix_app_id", "type_id"}}`.
+    /// The request body: empty, or `{"limit": 1…100, "starting_after": {"prefix_app_id", "type_id"}}`
+    /// (the range and default of `limit` are `KlaimProvider.limit`'s).
     struct RequestBody: Equatable {
-        var limit = 20
+        var limit = KlaimProvider.limit.defaultValue
         var startingAfter: (prefixAppID: String, typeID: String)?
         /// Fields Klaim ignores (a misspelt `limt`), in the order sent.
         var ignoredFields: [String] = []
@@ -114,7 +115,7 @@ struct KlaimProvider: ServedProvider {
                 && lhs.startingAfter?.typeID == rhs.startingAfter?.typeID
         }
 
-        init(limit: Int = 20, startingAfter: (prefixAppID: String, typeID: String)? = nil) {
+        init(limit: Int = KlaimProvider.limit.defaultValue, startingAfter: (prefixAppID: String, typeID: String)? = nil) {
             self.limit = limit
             self.startingAfter = startingAfter
         }
@@ -131,9 +132,9 @@ struct KlaimProvider: ServedProvider {
             for member in members {
                 let value = member.value
                 switch member.key {
-                case "limit":
+                case KlaimProvider.limit.name:
                     guard case .number(let text) = value else { throw ParameterError(name: "limit", problem: .notAnInteger) }
-                    limit = try parseInteger("limit", text, in: 1...100)
+                    limit = try parseInteger("limit", text, in: KlaimProvider.limit.range)
                 case "starting_after":
                     guard case .object(let cursor) = value, cursor.count == 2,
                           let prefix = cursor.first(where: { $0.key == "prefix_app_id" }), case .string(let prefixAppID) = prefix.value,

@@ -198,7 +198,7 @@ struct KlaimSection: ProviderSection {
         return KlaimProvider(directory: AccountDirectory(served))
     }
 
-    /// A user's records in time order, the balance chain checked (SPEC.md section 4).
+    /// A user's records in time order, the balance chain checked (docs/behaviour.md, Klaim).
     private static func records(of user: User, context: ScenarioContext, at path: JSONPath) throws(ScenarioError) -> [KlaimProvider.RecordRow] {
         if let generator = user.generator {
             guard user.records.isEmpty else { throw path["generator"].error("a user has records or a generator, not both") }

@@ -1,7 +1,7 @@
 import HTTPTypes
 import MicroHTTPDServer
 
-/// Poe: `GET /usage/current_balance` and `GET /usage/points_history` (SPEC.md section 2).
+/// Poe: `GET /usage/current_balance` and `GET /usage/points_history` (docs/behaviour.md, Poe).
 struct PoeProvider: ServedProvider {
     /// An account as served: its balance and the entries inside the 30-day window,
     /// newest first, each serialised once.

@@ -2,7 +2,7 @@ import HTTPTypes
 import MicroHTTPDServer
 
 /// Sybilion: `GET /api/v1/usage`, page-number pagination over a chosen sort column
-/// (SPEC.md section 5).
+/// (docs/behaviour.md, Sybilion).
 struct SybilionProvider: ServedProvider {
     struct EventRow: Sendable {
         let id: Int
@@ -19,7 +19,7 @@ struct SybilionProvider: ServedProvider {
 
     /// An account's events, each serialised once, and for every sort column the row
     /// order ascending by (column, id); descending is that order read backwards, which
-    /// keeps the `id` tie-break in the same direction as SPEC.md asks.
+    /// keeps the `id` tie-break in the same direction as docs/behaviour.md says.
     struct Account: Sendable {
         let rows: SerializedRows
         let ascendingOrder: [String: [Int32]]

@@ -2,11 +2,13 @@
 extension KlaimProvider {
     static let messageSchema = JSONSchema.object([("message", .string)])
     static let cursorSchema = JSONSchema.object([("prefix_app_id", .string), ("type_id", .string)])
+    /// The body's `limit`, which `RequestBody` reads.
+    static let limit = BodyInteger(name: "limit", range: 1...100, defaultValue: 20)
 
     static let usageDocumentation = RouteDocumentation(
         summary: "A user's credit usage records, newest first",
         pathParameters: [("user_id", "The user whose records to list")],
-        requestBody: .object([("limit", .integer(minimum: 1, maximum: 100)), ("starting_after", cursorSchema)],
+        requestBody: .object([(limit.name, limit.schema), ("starting_after", cursorSchema)],
                              optional: ["limit", "starting_after"], openEnded: true),
         responses: [
             ResponseDocumentation(200, "A page of records; lastKey when more follow", .object([
