@@ -5,7 +5,7 @@ import SocketTestSupport
 import Testing
 @testable import UsageMock
 
-/// The default scenario, loaded once for all in-process tests.
+/// The default scenario, loaded once for all tests that need no scenario of their own.
 let defaultApplication = application(ScenarioLoader.loadDefault())
 
 /// An application without an access log, so tests stay quiet.
@@ -22,6 +22,7 @@ struct TestResponse {
     var dropsConnection = false
 
     var text: String { String(decoding: body, as: UTF8.self) }
+
     /// The body decoded strictly: a missing field, one of another type, or a null where
     /// the type has no `Nullable` fails. (Fields the type does not name are ignored:
     /// tests that care compare key sets.)
@@ -53,13 +54,12 @@ enum Transport: CaseIterable, Sendable, CustomTestStringConvertible {
 /// An application reached through one transport. A live client owns its server, which
 /// listens on a port the kernel picks and stops when the client goes.
 final class TestClient: Sendable {
-    let application: MockApplication
-    let transport: Transport
+    private let application: MockApplication
+    /// Nil in-process.
     private let server: HTTPServer?
 
     init(_ application: MockApplication, via transport: Transport) throws {
         self.application = application
-        self.transport = transport
         switch transport {
         case .inProcess:
             server = nil
@@ -75,7 +75,8 @@ final class TestClient: Sendable {
     }
 
     /// The default application over each transport, the live one started on first use
-    /// (static lets are lazy) and kept for the whole run.
+    /// (static lets are lazy) and kept for the whole run. A server that cannot listen on
+    /// loopback leaves nothing to test: `try!` stops the run there.
     private static let defaultInProcess = try! TestClient(defaultApplication, via: .inProcess)
     private static let defaultLive = try! TestClient(defaultApplication, via: .live)
     static func forDefaultApplication(via transport: Transport) -> TestClient {
