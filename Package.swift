@@ -61,17 +61,19 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl", condition: .when(traits: ["LiveChecks"])),
             ]
         ),
+        // A TCP client that sends exact bytes, for the tests that go over a real socket.
+        .target(name: "SocketTestSupport", path: "Tests/SocketTestSupport"),
         .testTarget(
             name: "UsageMockTests",
             dependencies: [
-                "UsageMock", "MicroHTTPDServer",
+                "UsageMock", "MicroHTTPDServer", "SocketTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(
             name: "LiveServerTests",
             dependencies: [
-                "UsageMock", "MicroHTTPDServer",
+                "UsageMock", "MicroHTTPDServer", "SocketTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import MicroHTTPDServer
+import SocketTestSupport
 import Synchronization
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import MicroHTTPDServer
+import SocketTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import MicroHTTPDServer
+import SocketTestSupport
 import Synchronization
 import Testing
 @testable import UsageMock
@@ -176,13 +177,17 @@ import Testing
     /// and libmicrohttpd aborts the process ("Failed to remove listen FD from epoll
     /// set"; seen once in CI). Shutting down servers busy with new connections, over
     /// and over, must never take the process down. With the quiesce call, one run in
-    /// four of 500 cycles aborted; `USAGEMOCK_SHUTDOWN_CYCLES` sets the count.
+    /// four of 500 cycles aborted; `USAGEMOCK_SHUTDOWN_CYCLES` sets the count. Each
+    /// cycle also checks that the server was busy (it answered before the shutdown),
+    /// that the shutdown returned within its grace period, and that the port refuses
+    /// connections afterwards.
     @Test func shutdownUnderNewConnectionsNeverAborts() throws {
         let cycles = ProcessInfo.processInfo.environment["USAGEMOCK_SHUTDOWN_CYCLES"].flatMap { Int($0) } ?? 200
-        for _ in 0..<cycles {
+        for cycle in 0..<cycles {
             let server = try Self.startServer()
             let port = server.port
             let stop = Atomic<Bool>(false)
+            let answers = Atomic<Int>(0)
             let clientsDone = DispatchSemaphore(value: 0)
             for _ in 0..<4 {
                 Thread {
@@ -190,16 +195,28 @@ import Testing
                         guard let connection = try? RawConnection(port: port, timeoutSeconds: 1) else { continue }
                         while !stop.load(ordering: .acquiring) {
                             connection.send("GET /__admin/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
-                            guard let response = connection.receiveResponse(), !response.head.contains("Connection: close") else { break }
+                            guard let response = connection.receiveResponse() else { break }
+                            if response.status == 200 { answers.add(1, ordering: .relaxed) }
+                            if response.head.contains("Connection: close") { break }
                         }
                     }
                     clientsDone.signal()
                 }.start()
             }
-            usleep(2_000)
+            // Shut down while the clients are being served, not before the first arrives.
+            let waitStart = ContinuousClock.now
+            while answers.load(ordering: .relaxed) == 0, ContinuousClock.now - waitStart < .seconds(2) { usleep(500) }
+            let shutdownStart = ContinuousClock.now
             server.shutdown()
+            let shutdownTime = ContinuousClock.now - shutdownStart
             stop.store(true, ordering: .releasing)
             for _ in 0..<4 { clientsDone.wait() }
+            #expect(answers.load(ordering: .relaxed) > 0, "cycle \(cycle): nothing was answered before the shutdown")
+            // The grace period is 500 ms, for requests in flight; health checks take microseconds.
+            #expect(shutdownTime < .seconds(1), "cycle \(cycle): shutdown took \(shutdownTime)")
+            #expect(throws: POSIXError(.ECONNREFUSED), "cycle \(cycle): the port still accepts connections") {
+                _ = try RawConnection(port: port)
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import MicroHTTPDServer
+import SocketTestSupport
 import Synchronization
 import Testing
 

@@ -1,83 +1,134 @@
 import Testing
 @testable import UsageMock
 
-/// SPEC.md section 3.
+/// SPEC.md section 3. Each test runs in-process and against a live server.
 @Suite struct HookBridgeTests {
-    @Test func defaultsAndShape() {
-        let response = send(.get, "/v1/billing/usage-history", key: "hb_test_key")
+    @Test(arguments: Transport.allCases)
+    func defaultsAndShape(_ transport: Transport) throws {
+        let response = send(.get, "/v1/billing/usage-history", key: "hb_test_key", via: transport)
         #expect(response.status == 200)
-        let meta = response.object["meta"] as? [String: Any] ?? [:]
-        #expect(meta["total"] as? Int == 30)
-        #expect(meta["limit"] as? Int == 12)
-        #expect(meta["offset"] as? Int == 0)
-        #expect(meta["has_more"] as? Bool == true)
-        let requestID = meta["request_id"] as? String ?? ""
-        #expect(requestID.wholeMatch(of: /req_[a-z0-9]+/) != nil)
-        #expect(response.header("X-Request-Id") == requestID)
-        let data = response.object["data"] as? [[String: Any]] ?? []
-        #expect(data.count == 12)
-        #expect(data.first?["period_start"] as? String == "2026-11-01")
-        #expect(data.first?["period_end"] as? String == "2026-11-30")
+        let page = try response.decoded(as: HookBridgePage.self)
+        #expect(page.meta.total == 30)
+        #expect(page.meta.limit == 12)
+        #expect(page.meta.offset == 0)
+        #expect(page.meta.hasMore)
+        #expect(page.meta.requestID.wholeMatch(of: /req_[a-z0-9]+/) != nil)
+        #expect(response.header("X-Request-Id") == page.meta.requestID)
+        #expect(page.data.count == 12)
+        #expect(page.data.first?.periodStart == "2026-11-01")
+        #expect(page.data.first?.periodEnd == "2026-11-30")
     }
 
-    @Test func everyMonthKeepsTheInvariants() {
-        let data = send(.get, "/v1/billing/usage-history?limit=24&offset=0", key: "hb_test_key").object["data"] as? [[String: Any]] ?? []
-        let rest = send(.get, "/v1/billing/usage-history?limit=24&offset=24", key: "hb_test_key").object["data"] as? [[String: Any]] ?? []
-        let months = data + rest
+    @Test(arguments: Transport.allCases)
+    func everyMonthKeepsTheInvariants(_ transport: Transport) throws {
+        let first = try send(.get, "/v1/billing/usage-history?limit=24&offset=0", key: "hb_test_key", via: transport).decoded(as: HookBridgePage.self)
+        let rest = try send(.get, "/v1/billing/usage-history?limit=24&offset=24", key: "hb_test_key", via: transport).decoded(as: HookBridgePage.self)
+        let months = first.data + rest.data
         #expect(months.count == 30)
-        #expect(months.contains { $0["plan_limit"] is NSNull })
+        #expect(months.contains { $0.planLimit.value == nil })
         var previous = "9999-99-99"
         for month in months {
-            let start = month["period_start"] as? String ?? ""
-            #expect(start < previous)
-            previous = start
-            let date = UTCTime.parseDate(start)!
+            #expect(month.periodStart < previous)
+            previous = month.periodStart
+            let date = try #require(UTCTime.parseDate(month.periodStart))
             #expect(date.day == 1)
-            #expect(month["period_end"] as? String == UTCTime.date(year: date.year, month: date.month, day: UTCTime.daysInMonth(year: date.year, month: date.month)))
-            let count = month["message_count"] as? Int ?? -1
-            let expected = (month["plan_limit"] as? Int).map { max(0, count - $0) } ?? 0
-            #expect(month["overage_count"] as? Int == expected)
+            #expect(month.periodEnd == UTCTime.date(year: date.year, month: date.month, day: UTCTime.daysInMonth(year: date.year, month: date.month)))
+            #expect(month.overageCount == month.planLimit.value.map { max(0, month.messageCount - $0) } ?? 0)
         }
     }
 
-    @Test func offsetAtOrPastTotalIsEmpty() {
+    @Test(arguments: Transport.allCases)
+    func offsetAtOrPastTotalIsEmpty(_ transport: Transport) throws {
         for offset in [30, 31, 1000] {
-            let response = send(.get, "/v1/billing/usage-history?offset=\(offset)", key: "hb_test_key")
+            let response = send(.get, "/v1/billing/usage-history?offset=\(offset)", key: "hb_test_key", via: transport)
             #expect(response.status == 200)
-            #expect((response.object["data"] as? [Any])?.isEmpty == true)
-            #expect(response.object[path: "meta", "has_more"] as? Bool == false)
+            let page = try response.decoded(as: HookBridgePage.self)
+            #expect(page.data.isEmpty)
+            #expect(!page.meta.hasMore)
         }
-        let last = send(.get, "/v1/billing/usage-history?offset=18&limit=12", key: "hb_test_key")
-        #expect(last.object[path: "meta", "has_more"] as? Bool == false)
-        #expect((last.object["data"] as? [Any])?.count == 12)
+        let last = try send(.get, "/v1/billing/usage-history?offset=18&limit=12", key: "hb_test_key", via: transport).decoded(as: HookBridgePage.self)
+        #expect(!last.meta.hasMore)
+        #expect(last.data.count == 12)
     }
 
-    @Test(arguments: ["limit=0", "limit=25", "offset=-1", "offset=x", "limit=1.5", "limit=&offset=0"])
-    func invalidParameters(_ query: String) {
-        let response = send(.get, "/v1/billing/usage-history?\(query)", key: "hb_test_key")
+    @Test(arguments: Transport.allCases, ["limit=0", "limit=25", "offset=-1", "offset=x", "limit=1.5", "limit=&offset=0"])
+    func invalidParameters(_ transport: Transport, _ query: String) throws {
+        let response = send(.get, "/v1/billing/usage-history?\(query)", key: "hb_test_key", via: transport)
         #expect(response.status == 400)
-        #expect(response.object[path: "error", "code"] as? String == "INVALID_REQUEST")
-        let requestID = response.object[path: "meta", "request_id"] as? String
-        #expect(requestID != nil)
-        #expect(response.header("X-Request-Id") == requestID)
+        let error = try response.decoded(as: HookBridgeError.self)
+        #expect(error.error.code == "INVALID_REQUEST")
+        #expect(response.header("X-Request-Id") == error.meta.requestID)
     }
 
-    @Test func errorShapes() {
-        let unauthorized = send(.get, "/v1/billing/usage-history", key: "nope")
+    @Test(arguments: Transport.allCases)
+    func errorShapes(_ transport: Transport) throws {
+        let unauthorized = send(.get, "/v1/billing/usage-history", key: "nope", via: transport)
         #expect(unauthorized.status == 401)
-        #expect(unauthorized.object[path: "error", "code"] as? String == "UNAUTHORIZED")
-        #expect(unauthorized.object[path: "error", "message"] as? String == "Invalid or missing API key")
-        #expect(unauthorized.header("X-Request-Id") == unauthorized.object[path: "meta", "request_id"] as? String)
-        let notAllowed = send(.post, "/v1/billing/usage-history", key: "hb_test_key")
+        let unauthorizedError = try unauthorized.decoded(as: HookBridgeError.self)
+        #expect(unauthorizedError.error.code == "UNAUTHORIZED")
+        #expect(unauthorizedError.error.message == "Invalid or missing API key")
+        #expect(unauthorized.header("X-Request-Id") == unauthorizedError.meta.requestID)
+        let notAllowed = send(.post, "/v1/billing/usage-history", key: "hb_test_key", via: transport)
         #expect(notAllowed.status == 405)
-        #expect(notAllowed.object[path: "error", "code"] as? String == "METHOD_NOT_ALLOWED")
-        #expect(notAllowed.header("X-Request-Id") != nil)
+        let notAllowedError = try notAllowed.decoded(as: HookBridgeError.self)
+        #expect(notAllowedError.error.code == "METHOD_NOT_ALLOWED")
+        #expect(notAllowed.header("X-Request-Id") == notAllowedError.meta.requestID)
     }
 
-    @Test func requestIDsAreUnique() {
-        let ids = (0..<50).map { _ in send(.get, "/v1/billing/usage-history", key: "hb_test_key").header("X-Request-Id") ?? "" }
+    @Test(arguments: Transport.allCases)
+    func requestIDsAreUnique(_ transport: Transport) {
+        let ids = (0..<50).map { _ in send(.get, "/v1/billing/usage-history", key: "hb_test_key", via: transport).header("X-Request-Id") ?? "" }
         #expect(Set(ids).count == 50)
     }
 }
 
-import Foundation
+/// A page of `GET /v1/billing/usage-history`, newest month first.
+struct HookBridgePage: Decodable {
+    struct Meta: Decodable {
+        let requestID: String
+        let total: Int
+        let limit: Int
+        let offset: Int
+        let hasMore: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case requestID = "request_id", total, limit, offset, hasMore = "has_more"
+        }
+    }
+
+    let data: [HookBridgeMonth]
+    let meta: Meta
+}
+
+struct HookBridgeMonth: Decodable {
+    let periodStart: String
+    let periodEnd: String
+    let messageCount: Int
+    let overageCount: Int
+    /// Null for a month without a plan limit.
+    let planLimit: Nullable<Int>
+
+    enum CodingKeys: String, CodingKey {
+        case periodStart = "period_start", periodEnd = "period_end", messageCount = "message_count", overageCount = "overage_count",
+             planLimit = "plan_limit"
+    }
+}
+
+/// HookBridge's errors: a code and a message, with the request id in `meta`.
+struct HookBridgeError: Decodable {
+    struct Body: Decodable {
+        let code: String
+        let message: String
+    }
+
+    struct Meta: Decodable {
+        let requestID: String
+
+        enum CodingKeys: String, CodingKey {
+            case requestID = "request_id"
+        }
+    }
+
+    let error: Body
+    let meta: Meta
+}

@@ -1,68 +1,75 @@
+import Foundation
 import Testing
 @testable import UsageMock
 
-/// SPEC.md section 4.
+/// SPEC.md section 4. Each test runs in-process and against a live server.
 @Suite struct KlaimTests {
     let path = "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage"
 
-    func records(_ response: TestResponse) -> [[String: Any]] {
-        response.object["data"] as? [[String: Any]] ?? []
+    /// A request body asking for `limit` records after `cursor`.
+    func body(limit: Int, after cursor: KlaimCursor) throws -> String {
+        let cursorJSON = String(decoding: try JSONEncoder().encode(cursor), as: UTF8.self)
+        return #"{"limit":\#(limit),"starting_after":\#(cursorJSON)}"#
     }
 
-    @Test func emptyBodyGivesTheDefaultPage() {
+    @Test(arguments: Transport.allCases)
+    func emptyBodyGivesTheDefaultPage(_ transport: Transport) throws {
         for body in [nil, "", "  \n", "{}"] as [String?] {
-            let response = send(.post, path, key: "klaim_test_key", body: body)
+            let response = send(.post, path, key: "klaim_test_key", body: body, via: transport)
             #expect(response.status == 200)
-            #expect(response.object["message"] as? String == "fetch resource successfully")
-            #expect(records(response).count == 20)
-            let lastKey = response.object["lastKey"] as? [String: Any]
-            #expect(lastKey?["prefix_app_id"] as? String == "_credit-usage_appId1")
-            #expect((lastKey?["type_id"] as? String)?.wholeMatch(of: /\d{14}_[a-z0-9]{5}/) != nil)
+            let page = try response.decoded(as: KlaimPage.self)
+            #expect(page.message == "fetch resource successfully")
+            #expect(page.data.count == 20)
+            let lastKey = try #require(page.lastKey)
+            #expect(lastKey.prefixAppID == "_credit-usage_appId1")
+            #expect(lastKey.typeID.wholeMatch(of: /\d{14}_[a-z0-9]{5}/) != nil)
         }
     }
 
-    @Test func walkHasEveryRecordNewestFirstWithARunningBalance() {
+    @Test(arguments: Transport.allCases)
+    func walkHasEveryRecordNewestFirstWithARunningBalance(_ transport: Transport) throws {
         for limit in [1, 7, 20, 100] {
-            var all: [[String: Any]] = []
-            var body = "{\"limit\":\(limit)}"
+            var all: [KlaimRecord] = []
+            var body = #"{"limit":\#(limit)}"#
             for _ in 0..<200 {
-                let response = send(.post, path, key: "klaim_test_key", body: body)
+                let response = send(.post, path, key: "klaim_test_key", body: body, via: transport)
                 #expect(response.status == 200)
-                all += records(response)
-                guard let lastKey = response.object["lastKey"] as? [String: Any] else { break }
-                body = "{\"limit\":\(limit),\"starting_after\":{\"prefix_app_id\":\"\(lastKey["prefix_app_id"]!)\",\"type_id\":\"\(lastKey["type_id"]!)\"}}"
+                let page = try response.decoded(as: KlaimPage.self)
+                all += page.data
+                guard let lastKey = page.lastKey else { break }
+                body = try self.body(limit: limit, after: lastKey)
             }
             #expect(all.count == 120, "limit \(limit)")
-            let times = all.map { $0["created_at"] as? Int ?? 0 }
+            let times = all.map(\.createdAt)
             #expect(zip(times, times.dropFirst()).allSatisfy { $0 >= $1 })
-            let oldestFirst = all.reversed().map { ($0["credit_change"] as? Int ?? 0, $0["credit_balance"] as? Int ?? 0) }
+            let oldestFirst = all.reversed().map { ($0.creditChange, $0.creditBalance) }
             #expect(zip(oldestFirst, oldestFirst.dropFirst()).allSatisfy { $0.1 + $1.0 == $1.1 })
-            #expect(all.allSatisfy { $0["user_id"] as? String == "GtQ5Oezk6cOvSmPgxsMR" })
+            #expect(all.allSatisfy { $0.userID == "GtQ5Oezk6cOvSmPgxsMR" })
         }
     }
 
-    @Test func lastPageHasNoLastKey() {
-        let response = send(.post, path, key: "klaim_test_key", body: #"{"limit":100}"#)
-        let lastKey = response.object["lastKey"] as? [String: Any]
-        let next = send(.post, path, key: "klaim_test_key", body: """
-            {"limit":100,"starting_after":{"prefix_app_id":"\(lastKey?["prefix_app_id"] ?? "")","type_id":"\(lastKey?["type_id"] ?? "")"}}
-            """)
-        #expect(records(next).count == 20)
+    @Test(arguments: Transport.allCases)
+    func lastPageHasNoLastKey(_ transport: Transport) throws {
+        let first = try send(.post, path, key: "klaim_test_key", body: #"{"limit":100}"#, via: transport).decoded(as: KlaimPage.self)
+        let next = send(.post, path, key: "klaim_test_key", body: try body(limit: 100, after: try #require(first.lastKey)), via: transport)
+        #expect(try next.decoded(as: KlaimPage.self).data.count == 20)
         #expect(next.object["lastKey"] == nil)
     }
 
-    @Test func userWithoutRecords() {
-        let response = send(.post, "/users/user_empty/credits/usage", key: "klaim_test_key")
+    @Test(arguments: Transport.allCases)
+    func userWithoutRecords(_ transport: Transport) {
+        let response = send(.post, "/users/user_empty/credits/usage", key: "klaim_test_key", via: transport)
         #expect(response.text == #"{"message":"fetch resource successfully","data":[]}"#)
     }
 
-    @Test func unknownUserIs404() {
-        let response = send(.post, "/users/nobody/credits/usage", key: "klaim_test_key")
+    @Test(arguments: Transport.allCases)
+    func unknownUserIs404(_ transport: Transport) {
+        let response = send(.post, "/users/nobody/credits/usage", key: "klaim_test_key", via: transport)
         #expect(response.status == 404)
         #expect(response.text == #"{"message":"Can not find user with the given user_id."}"#)
     }
 
-    @Test(arguments: [
+    @Test(arguments: Transport.allCases, [
         "{", "[]", "1", "null", #""x""#, #"{"limit":0}"#, #"{"limit":101}"#, #"{"limit":"5"}"#, #"{"limit":1.0}"#,
         #"{"limit":1e1}"#, #"{"limit":null}"#, #"{"limit":true}"#, #"{"starting_after":"x"}"#,
         #"{"starting_after":{"prefix_app_id":"_credit-usage_appId1"}}"#,
@@ -71,20 +78,58 @@ import Testing
         #"{"starting_after":{"prefix_app_id":"_credit-usage_appId1","type_id":5}}"#,
         #"{"limit":99999999999999999999999}"#,
     ])
-    func badBodiesAre400(_ body: String) {
-        let response = send(.post, path, key: "klaim_test_key", body: body)
+    func badBodiesAre400(_ transport: Transport, _ body: String) throws {
+        let response = send(.post, path, key: "klaim_test_key", body: body, via: transport)
         #expect(response.status == 400, "\(body)")
-        #expect((response.object["message"] as? String)?.isEmpty == false)
+        #expect(try !response.decoded(as: KlaimMessage.self).message.isEmpty)
         #expect(response.object.count == 1)
     }
 
-    @Test func errorShapes() {
-        let unauthorized = send(.post, path, key: "nope")
+    @Test(arguments: Transport.allCases)
+    func errorShapes(_ transport: Transport) throws {
+        let unauthorized = send(.post, path, key: "nope", via: transport)
         #expect(unauthorized.status == 401)
         #expect(unauthorized.text == #"{"message":"Unauthorized"}"#)
-        let notAllowed = send(.get, path, key: "klaim_test_key")
+        let notAllowed = send(.get, path, key: "klaim_test_key", via: transport)
         #expect(notAllowed.status == 405)
         #expect(notAllowed.header("Allow") == "POST")
-        #expect(notAllowed.object["message"] is String)
+        _ = try notAllowed.decoded(as: KlaimMessage.self)
     }
+}
+
+/// A page of `POST /users/{user_id}/credits/usage`, newest first; `lastKey` only when
+/// more records follow.
+struct KlaimPage: Decodable {
+    let message: String
+    let data: [KlaimRecord]
+    let lastKey: KlaimCursor?
+}
+
+struct KlaimRecord: Decodable {
+    let userID: String
+    let createdAt: Int
+    let creditChange: Int
+    let creditBalance: Int
+    let sourceType: String
+    let description: String
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", createdAt = "created_at", creditChange = "credit_change", creditBalance = "credit_balance",
+             sourceType = "source_type", description
+    }
+}
+
+/// Where a page ended; sent back as `starting_after` for the next.
+struct KlaimCursor: Codable {
+    let prefixAppID: String
+    let typeID: String
+
+    enum CodingKeys: String, CodingKey {
+        case prefixAppID = "prefix_app_id", typeID = "type_id"
+    }
+}
+
+/// Klaim's errors: a message and nothing else.
+struct KlaimMessage: Decodable {
+    let message: String
 }

@@ -1,10 +1,12 @@
 import Foundation
+import HTTPTypes
 import Synchronization
 import Testing
 @testable import UsageMock
 
-/// `/__admin/scenario`, reset, clock and usage, in-process; the live suite runs the
-/// same through the binary (Tests/Contract/test_admin_state.py).
+/// `/__admin/scenario`, reset, clock and usage, in-process. The contract suite
+/// (Tests/Contract/test_admin_state.py) sends these routes' main cases to the binary;
+/// the concurrent swaps and the integer bounds are checked only here.
 @Suite struct ScenarioAdminTests {
     private func fresh() -> MockApplication { application(ScenarioLoader.loadDefault()) }
 
@@ -33,7 +35,14 @@ import Testing
         let after = app.scenario
         #expect(after.clockSeconds == before.clockSeconds - 86400)
         #expect(after.generatorClockSeconds == before.generatorClockSeconds)
-        // Sybilion does not read the clock: the very same provider value is kept.
+        // Sybilion does not read the clock: the very same provider value is kept, down to
+        // the storage of its sort orders (a rebuild would allocate them anew).
+        func unitsOrderStorage(_ scenario: LoadedScenario) -> UnsafeRawPointer? {
+            (scenario.providers[3] as? SybilionProvider)?.directory.accounts[0].ascendingOrder["units"]?
+                .withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        }
+        #expect(unitsOrderStorage(before) != nil)
+        #expect(unitsOrderStorage(after) == unitsOrderStorage(before))
         #expect((after.providers[3] as? SybilionProvider)?.directory.accounts[0].rows.count == 142)
         #expect(send(.get, "/usage/points_history?limit=100", key: "sk_test_poe", to: app).object["length"] as? Int == 100)
     }
@@ -118,9 +127,7 @@ import Testing
                 }
             }
         }
-        let threads = writers + readers
-        threads.forEach { $0.start() }
-        while threads.contains(where: { !$0.isFinished }) { usleep(1_000) }
+        runToCompletion(writers + readers)
         #expect(refusedSwaps.value == 0)
         #expect(mixedAnswers.value == 0)
         let servesA = app.scenario.name == "a"
@@ -131,30 +138,58 @@ import Testing
         #expect(faults?.first?["provider"] as? String == (servesA ? "poe" : "hookbridge"))
     }
 
-    /// Requests keep being answered, each by one whole scenario, while changes swap it
-    /// (run under the thread sanitizer by `make sanitize`).
-    @Test func requestsDuringSwapsSeeOneScenarioOrTheOther() async {
+    /// Requests keep being answered, each by one whole scenario, while changes swap it:
+    /// the default one (Poe's key known: its balance) or the empty one (the key unknown:
+    /// 401). Every change succeeds, and the writer goes on until the readers have seen
+    /// both scenarios, so swaps did happen under them (run under the thread sanitizer
+    /// by `make sanitize`).
+    @Test func requestsDuringSwapsSeeOneScenarioOrTheOther() throws {
         let app = fresh()
-        let empty = (try? String(contentsOf: repositoryRoot.appendingPathComponent("Scenarios/empty.json"), encoding: .utf8)) ?? ""
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for round in 0..<20 {
-                    _ = send(.put, "/__admin/scenario", body: empty, to: app)
-                    _ = send(.post, "/__admin/usage/sybilion", body: #"{"key":"sk_ops_empty","events":[{"units":1,"credits_charged":1,"eur_cents_charged":1}]}"#, to: app)
-                    _ = send(.post, "/__admin/clock", body: #"{"advance_seconds":\#(round)}"#, to: app)
-                    _ = send(.post, "/__admin/reset", to: app)
-                }
+        let empty = try String(contentsOf: repositoryRoot.appendingPathComponent("Scenarios/empty.json"), encoding: .utf8)
+        let defaultBalance = #"{"current_point_balance":295932027}"#
+        let refusedChanges = Counter(), balances = Counter(), unauthorized = Counter(), otherAnswers = Counter()
+        let writerDone = Atomic<Bool>(false)
+        let changes: [(method: HTTPRequest.Method, target: String, body: String?)] = [
+            (.put, "/__admin/scenario", empty),
+            (.post, "/__admin/usage/sybilion", #"{"key":"sk_ops_empty","events":[{"units":1,"credits_charged":1,"eur_cents_charged":1}]}"#),
+            (.post, "/__admin/clock", #"{"advance_seconds":60}"#),
+            (.post, "/__admin/reset", nil),
+        ]
+        let writer = Thread {
+            // At least 20 rounds, then until both scenarios were seen; 2,000 at most.
+            for round in 0..<2000 {
+                guard round < 20 || balances.value == 0 || unauthorized.value == 0 else { break }
+                for change in changes where send(change.method, change.target, body: change.body, to: app).status != 200 { refusedChanges.add() }
             }
-            for _ in 0..<2 {
-                group.addTask {
-                    for _ in 0..<300 {
-                        let response = send(.get, "/usage/current_balance", key: "sk_test_poe", to: app)
-                        #expect(response.status == 401 || response.text == #"{"current_point_balance":295932027}"#)
+            writerDone.store(true, ordering: .releasing)
+        }
+        // Threads, not tasks: the cooperative pool has a thread per core, too few to interleave.
+        let readers = (0..<2).map { _ in
+            Thread {
+                while !writerDone.load(ordering: .acquiring) {
+                    let response = send(.get, "/usage/current_balance", key: "sk_test_poe", to: app)
+                    if response.status == 200, response.text == defaultBalance {
+                        balances.add()
+                    } else if response.status == 401 {
+                        unauthorized.add()
+                    } else {
+                        otherAnswers.add()
                     }
                 }
             }
         }
+        runToCompletion([writer] + readers)
+        #expect(refusedChanges.value == 0)
+        #expect(otherAnswers.value == 0)
+        #expect(balances.value > 0, "the readers never saw the default scenario")
+        #expect(unauthorized.value > 0, "the readers never saw the empty scenario")
     }
+}
+
+/// Starts `threads` and returns when all have finished.
+private func runToCompletion(_ threads: [Thread]) {
+    threads.forEach { $0.start() }
+    while threads.contains(where: { !$0.isFinished }) { usleep(1_000) }
 }
 
 /// A count that threads add to.

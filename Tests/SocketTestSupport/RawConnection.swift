@@ -3,16 +3,33 @@ import Foundation
 import Glibc
 #endif
 
+/// One HTTP/1.1 response as it came off the socket.
+public struct RawResponse: Sendable {
+    public let status: Int
+    /// The status line and the header fields, without the blank line.
+    public let head: String
+    public let bodyBytes: [UInt8]
+    public var body: String { String(decoding: bodyBytes, as: UTF8.self) }
+
+    /// The header fields in order, as (name, value) with the value's surrounding spaces trimmed.
+    public var headerFields: [(name: String, value: String)] {
+        head.split(separator: "\r\n").dropFirst().compactMap { line in
+            guard let colon = line.firstIndex(of: ":") else { return nil }
+            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+    }
+}
+
 /// A TCP connection that sends exactly the bytes given, for requests no polite HTTP
 /// client would make. Used by one thread at a time.
-final class RawConnection: @unchecked Sendable {
+public final class RawConnection: @unchecked Sendable {
     private let fd: Int32
     /// Bytes received past the last response returned (pipelined responses).
     private var pending: [UInt8] = []
     /// The last receive ended by the timeout rather than by the peer closing.
-    private(set) var timedOut = false
+    public private(set) var timedOut = false
 
-    init(port: Int, timeoutSeconds: Int = 5) throws {
+    public init(port: Int, timeoutSeconds: Int = 5) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -31,11 +48,11 @@ final class RawConnection: @unchecked Sendable {
         close(fd)
     }
 
-    func send(_ text: String) {
+    public func send(_ text: String) {
         send(Array(text.utf8))
     }
 
-    func send(_ bytes: [UInt8]) {
+    public func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -45,7 +62,7 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// Everything until the peer closes or the timeout passes.
-    func receiveAll() -> [UInt8] {
+    public func receiveAll() -> [UInt8] {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
@@ -57,7 +74,7 @@ final class RawConnection: @unchecked Sendable {
 
     /// One response: head, then `Content-Length` bytes of body. Nil when the connection
     /// closed or timed out first.
-    func receiveResponse() -> (status: Int, head: String, body: String)? {
+    public func receiveResponse() -> RawResponse? {
         var received = pending
         pending = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
@@ -68,9 +85,9 @@ final class RawConnection: @unchecked Sendable {
                     .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
                 if received.count - headEnd.upperBound >= length {
                     let status = Int(head.split(separator: " ")[1]) ?? 0
-                    let body = String(decoding: received[headEnd.upperBound..<headEnd.upperBound + length], as: UTF8.self)
+                    let body = Array(received[headEnd.upperBound..<headEnd.upperBound + length])
                     pending = Array(received[(headEnd.upperBound + length)...])
-                    return (status, head, body)
+                    return RawResponse(status: status, head: head, bodyBytes: body)
                 }
             }
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
