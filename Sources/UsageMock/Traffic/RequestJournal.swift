@@ -103,10 +103,15 @@ final class RequestJournal: Sendable {
         }
     }
 
-    /// Every entry kept, newest first.
-    var newestFirst: [JournalEntry] {
-        let (entries, next) = ring.withLock { ($0.entries, $0.next) }
-        return Array(entries[..<next].reversed()) + Array(entries[next...].reversed())
+    /// The entries kept whose id is above `id` (every entry for 0), newest first. They
+    /// are copied out one by one, so the ring's storage is never shared with a reader
+    /// and the next request does not copy it whole (the dashboard polls once a second).
+    func newestFirst(after id: Int = 0) -> [JournalEntry] {
+        ring.withLock { ring in
+            // Ids are consecutive: the newest `lastID - id` entries are those above `id`.
+            let count = ring.entries.count, newer = min(count, max(0, ring.lastID - id))
+            return (0..<newer).map { ring.entries[(ring.next - 1 - $0 + count) % count] }
+        }
     }
 }
 
