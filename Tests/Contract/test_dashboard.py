@@ -113,6 +113,8 @@ def test_a_client_request_shows_up_within_2_seconds_with_its_status(browser, moc
     details = browser.find_element(By.CSS_SELECTOR, "#requests tr.details").text
     assert "Bearer sk_w****" in details and "sk_wrong" not in details
     assert "auth: unknown key" in details
+    response_size = mock.get("/__admin/requests?limit=1").json()["requests"][0]["response_size"]
+    assert response_size > 0 and f"{response_size} bytes" in details
 
     Select(browser.find_element(By.ID, "filter-status")).select_by_visible_text("2xx")
     assert request_row(browser, "/usage/points_history") is None
