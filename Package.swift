@@ -45,8 +45,9 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             // The default scenario, compiled into the binary (`PackageResources`): a link
-            // to Scenarios/default.json, so the file users read is the one served.
-            resources: [.embedInCode("Resources/default.json")]
+            // to Scenarios/default.json, so the file users read is the one served. The
+            // dashboard at /__admin/: one HTML file with its CSS and JavaScript.
+            resources: [.embedInCode("Resources/default.json"), .embedInCode("Resources/dashboard.html")]
         ),
         .executableTarget(
             name: "usagemock",

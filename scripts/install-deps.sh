@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing usagemock needs when it is missing:
 #   - libmicrohttpd-dev (Debian/Ubuntu, through apt-get; sudo when not root);
-#   - with --python, a virtualenv in .venv with Tests/Contract/requirements.txt.
+#   - with --python, a virtualenv in .venv with Tests/Contract/requirements.txt, and
+#     chromium and chromium-driver (Debian's packages) for the dashboard's browser test.
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,9 @@ fi
 if [ "${1:-}" = "--python" ]; then
   if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
     apt_install python3-venv
+  fi
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    apt_install chromium chromium-driver
   fi
   stamp=.venv/.requirements-installed
   if [ ! -x .venv/bin/python ] || [ ! -f "$stamp" ] || ! cmp -s Tests/Contract/requirements.txt "$stamp"; then

@@ -59,6 +59,11 @@ import Testing
         #expect(send(.post, "/__admin/reset", authorization: "Bearer s3cret-admin", headers: ["Host": "mock.lan:8080"], to: exposed).status == 200)
         // Provider routes do not ask for it.
         #expect(send(.get, "/usage/current_balance", key: "sk_test_poe", to: exposed).status == 200)
+        // Nor does the dashboard's page, which a browser loads without headers of its own
+        // and which holds no data; what it then reads needs the token.
+        #expect(send(.get, "/__admin/", headers: ["Host": "mock.lan:8080"], to: exposed).status == 200)
+        #expect(send(.get, "/__admin/requests", headers: ["Host": "mock.lan:8080"], to: exposed).status == 403)
+        #expect(send(.post, "/__admin/", headers: ["Host": "mock.lan:8080"], to: exposed).status == 403)
     }
 
     @Test func loopbackNames() {

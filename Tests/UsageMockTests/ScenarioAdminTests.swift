@@ -20,6 +20,23 @@ import Testing
         #expect(send(.get, "/usage/current_balance", key: "sk_test_poe", to: app).status == 200)
     }
 
+    @Test func providersListRoutesAndEachAccountWithMaskedKeys() throws {
+        let app = fresh()
+        let multi = try String(contentsOf: repositoryRoot.appendingPathComponent("Scenarios/multi-account.json"), encoding: .utf8)
+        #expect(send(.put, "/__admin/scenario", body: multi, to: app).status == 200)
+        let answer = send(.get, "/__admin/scenario/providers", to: app)
+        #expect(answer.status == 200)
+        let poe = answer.object[path: "providers", "poe"] as? [String: Any]
+        #expect(poe?["routes"] as? [String] == ["GET /usage/current_balance", "GET /usage/points_history"])
+        let accounts = poe?["accounts"] as? [[String: Any]] ?? []
+        #expect(accounts.map { $0["keys"] as? [String] } == [["sk_p********"], ["sk_p*******", "sk_p***************"]])
+        let summary = send(.get, "/__admin/scenario", to: app).object[path: "providers", "poe", "entries_in_window"] as? Int
+        #expect(accounts.reduce(0) { $0 + ($1["entries_in_window"] as? Int ?? 0) } == summary)
+        let klaim = answer.object[path: "providers", "klaim"] as? [String: Any]
+        #expect(((klaim?["accounts"] as? [[String: Any]])?.first?["user_ids"] as? [String])?.isEmpty == false)
+        for key in ["sk_poe_alpha", "sk_poe_beta", "hb_alpha", "klaim_alpha", "sk_syb_beta"] { #expect(!answer.text.contains(key)) }
+    }
+
     @Test func invalidPutKeepsTheOldScenario() {
         let app = fresh()
         let response = send(.put, "/__admin/scenario", body: #"{"name":"x","clock":"soon","providers":{}}"#, to: app)

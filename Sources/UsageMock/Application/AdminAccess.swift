@@ -8,7 +8,8 @@ import MicroHTTPDServer
 /// from another site's script; it is refused, as is a `Host` that is not a loopback name
 /// while the mock listens on loopback only (DNS rebinding: a hostile name resolved to
 /// 127.0.0.1). Bound to another address, the mock is reachable from the network, and
-/// `token` (when set) is required as `Authorization: Bearer TOKEN`.
+/// `token` (when set) is required as `Authorization: Bearer TOKEN` (by every route but
+/// the dashboard's page itself, which a browser loads without headers of its own).
 public struct AdminAccess: Sendable {
     /// The address the server is bound to, as given to `serve --host`.
     public let boundHost: String
@@ -53,7 +54,7 @@ public struct AdminAccess: Sendable {
             return Self.forbidden("the mock listens on loopback only and answers /__admin/ for localhost, 127.0.0.1 or [::1], not \(host)",
                                   reason: "admin: Host is not a loopback name")
         }
-        if let token, bearerToken(in: request.headerFields) != token {
+        if let token, !DashboardRoute.isPage(request), bearerToken(in: request.headerFields) != token {
             return Self.forbidden("/__admin/ needs the admin token: Authorization: Bearer <the --admin-token value>",
                                   reason: "admin: missing or wrong admin token")
         }

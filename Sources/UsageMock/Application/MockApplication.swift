@@ -24,7 +24,7 @@ public struct MockApplication: HTTPResponder {
         self.state = state
         self.traffic = traffic
         let adminGroups = [
-            AdminRoutes.group(state: state, droppedLogLines: { accessLog?.droppedLines ?? 0 }), ScenarioAdminRoutes.group(state),
+            DashboardRoute.group(), AdminRoutes.group(state: state, droppedLogLines: { accessLog?.droppedLines ?? 0 }), ScenarioAdminRoutes.group(state),
             OpenAPIAdminRoutes.group(state), TrafficAdminRoutes.group(traffic, state: state),
         ]
         adminRouter = Router(adminGroups + [IndexRoute.group(state, adminRoutes: adminGroups.flatMap(\.routes))])
@@ -49,7 +49,7 @@ public struct MockApplication: HTTPResponder {
         }
         let access = admin.token != nil ? "admin token required"
             : admin.isLoopbackOnly ? "this machine only" : "open to the network: see --admin-token"
-        lines.append(padded("admin") + "\(baseURL)/__admin/ (health, scenario, reset, clock, usage, requests, faults, openapi; \(access))")
+        lines.append(padded("admin") + "\(baseURL)/__admin/ (dashboard; health, scenario, reset, clock, usage, requests, faults, openapi; \(access))")
         return lines.joined(separator: "\n")
     }
 

@@ -10,6 +10,7 @@ enum ScenarioAdminRoutes {
         RouteGroup(
             routes: [
                 Route(.get, "/__admin/scenario") { _ in .json(.ok, summary(of: state.served.scenario)) },
+                Route(.get, "/__admin/scenario/providers") { _ in .json(.ok, providers(of: state.served.scenario)) },
                 Route(.put, "/__admin/scenario") { request in
                     answer(refusal: "invalid_scenario") { () throws(ScenarioError) in try state.replace(json: request.body, file: "request body") }
                 },
@@ -61,6 +62,41 @@ enum ScenarioAdminRoutes {
                     }
                 }
             }
+        }
+    }
+
+    /// `{"providers":{"poe":{"routes":["GET /usage/current_balance",…],"accounts":[{"keys":["sk_t*******"],
+    /// "entries_in_window":250}]},…}}`: each provider's routes, and each account's keys,
+    /// masked as the journal masks them, and rows (Klaim: its `user_ids` too, which the
+    /// dashboard's ready requests need).
+    static func providers(of scenario: LoadedScenario) -> [UInt8] {
+        JSONWriter.document {
+            $0.object {
+                $0.key("providers")
+                $0.object {
+                    for provider in scenario.providers {
+                        $0.key(provider.name)
+                        $0.object {
+                            $0.key("routes")
+                            $0.array { json in for route in provider.routes.routes { json.string(route.summary) } }
+                            $0.key("accounts")
+                            $0.array { json in
+                                for account in provider.accountSummaries { json.object { write(account, to: &$0) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static func write(_ account: AccountSummary, to json: inout JSONWriter) {
+        json.key("keys")
+        json.array { json in for key in account.keys { json.string(maskedKey(key)) } }
+        for count in account.counts { json.field(count.kind.replacingSpaces(with: "_"), count.count) }
+        if !account.userIDs.isEmpty {
+            json.key("user_ids")
+            json.array { json in for userID in account.userIDs { json.string(userID) } }
         }
     }
 }

@@ -19,16 +19,16 @@ enum TrafficAdminRoutes {
         )
     }
 
-    static let filters = ["provider", "path", "status", "key", "query", "limit"]
+    static let filters = ["provider", "path", "status", "key", "query", "after", "limit"]
     /// What `provider` may be: a provider's name, or `none` for no route.
     static let providerFilterChoices = providerSections.map { $0.providerKey } + ["none"]
 
     /// Newest first; `provider`, `path` (exact, as sent), `status`, `key` (the bearer
-    /// token sent) and `query` (text within the query string) filter, `limit` caps the
-    /// list; `matched` counts every entry the filters select. `provider=none` selects
-    /// requests no route matched.
+    /// token sent), `query` (text within the query string) and `after` (ids above it:
+    /// what a poller has not seen yet) filter, `limit` caps the list; `matched` counts
+    /// every entry the filters select. `provider=none` selects requests no route matched.
     private static func listRequests(_ journal: RequestJournal, _ query: QueryParameters) -> ServerResponse {
-        let provider: String?, path: String?, status: Int?, key: String?, queryText: String?, limit: Int
+        let provider: String?, path: String?, status: Int?, key: String?, queryText: String?, after: Int, limit: Int
         do throws(ParameterError) {
             for pair in query.pairs where !filters.contains(pair.name) {
                 throw ParameterError(name: pair.name, problem: .invalid("is not a filter; use \(filters.joined(separator: ", "))"))
@@ -42,11 +42,12 @@ enum TrafficAdminRoutes {
             path = try query.single("path")
             let statusCode = try query.integer("status", in: 100...599, default: 0)
             status = statusCode == 0 ? nil : statusCode
+            after = try query.integer("after", in: 0...Int.max, default: 0)
             limit = try query.integer("limit", in: 1...Int.max, default: Int.max)
         } catch {
             return MockError.response(.badRequest, error: "bad_request", message: error.message)
         }
-        let selected = journal.newestFirst.filter { entry in
+        let selected = journal.newestFirst(after: after).filter { entry in
             (provider == nil || (entry.provider ?? "none") == provider)
                 && (path == nil || entry.path == path![...])
                 && (status == nil || entry.status == status)

@@ -3,16 +3,25 @@ struct AccountDirectory<Account: Sendable>: Sendable {
     let accounts: [Account]
     /// Every account's keys, in scenario order.
     let keys: [String]
+    /// The keys of each account, in the order of `accounts`.
+    private let keysByAccount: [[String]]
     private let accountIndexByKey: [String: Int]
 
     init(_ accounts: [(keys: [String], account: Account)]) {
         self.accounts = accounts.map(\.account)
         keys = accounts.flatMap(\.keys)
+        keysByAccount = accounts.map(\.keys)
         var byKey: [String: Int] = [:]
         for (index, entry) in accounts.enumerated() {
             for key in entry.keys { byKey[key] = index }
         }
         accountIndexByKey = byKey
+    }
+
+    /// Each account with its keys, described by `counts` (and, for Klaim, `userIDs`).
+    func summaries(_ counts: (Account) -> [(kind: String, count: Int)],
+                   userIDs: (Account) -> [String] = { _ in [] }) -> [AccountSummary] {
+        zip(keysByAccount, accounts).map { AccountSummary(keys: $0, counts: counts($1), userIDs: userIDs($1)) }
     }
 
     /// The account whose key the request bears, or nil (missing header, other scheme,

@@ -6,8 +6,9 @@ public protocol ServedProvider: Sendable {
     /// The provider's key in scenario files (`poe`, `hookbridge`, ...).
     var name: String { get }
     var routes: RouteGroup { get }
-    /// Rows served, by kind, for summaries (`validate`, the admin surface).
-    var counts: [(kind: String, count: Int)] { get }
+    /// Each account's keys and rows, in scenario order (the admin dashboard); the
+    /// provider's `counts` add them up.
+    var accountSummaries: [AccountSummary] { get }
     /// The statuses faults and `X-Usagemock-Status` may inject (default: 429, 500, 503).
     var injectableStatuses: [InjectedStatus] { get }
     /// One of those statuses in the provider's error shape, with the provider's own
@@ -115,7 +116,25 @@ extension ProviderSection {
     }
 }
 
+/// One account of a provider as the admin surface describes it.
+public struct AccountSummary: Sendable {
+    let keys: [String]
+    /// Rows served, by kind (`entries in window`, `users`, `records`, ...).
+    let counts: [(kind: String, count: Int)]
+    /// Klaim: the account's user ids, sorted (a ready request needs one); empty for the others.
+    var userIDs: [String] = []
+}
+
 extension ServedProvider {
+    /// Rows served, by kind, for summaries (`validate`, the admin surface): the number
+    /// of accounts, then each kind summed over them.
+    public var counts: [(kind: String, count: Int)] {
+        let accounts = accountSummaries
+        let kinds = accounts.first?.counts.map(\.kind) ?? []
+        return [("accounts", accounts.count)]
+            + kinds.enumerated().map { index, kind in (kind, accounts.reduce(0) { $0 + $1.counts[index].count }) }
+    }
+
     /// `1 account, 250 entries in window`: the counts for people (validate, the startup
     /// summary), a count of one in the singular.
     public var countsText: String {

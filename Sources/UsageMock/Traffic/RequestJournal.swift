@@ -25,6 +25,8 @@ struct JournalEntry: Sendable {
     let route: Route?
     /// nil when a fault dropped the connection.
     let status: Int?
+    /// Bytes of the answer's body; nil when a fault dropped the connection.
+    let responseSize: Int?
     let durationMicros: Int
     /// The id of the fault that fired, if one did.
     let faultID: Int?
@@ -42,12 +44,12 @@ struct JournalEntry: Sendable {
     static let bodyLimit = 16 * 1024
 
     init(receivedAtMicros: Int, method: String, target: String, headerFields: HTTPFields, body: [UInt8], provider: String?,
-         route: Route?, status: Int?, durationMicros: Int, faultID: Int?, reason: String?, warning: String?) {
+         route: Route?, status: Int?, responseSize: Int?, durationMicros: Int, faultID: Int?, reason: String?, warning: String?) {
         (self.receivedAtMicros, self.method, self.target, self.headerFields) = (receivedAtMicros, method, target, headerFields)
         bodySize = body.count
         // Shared with the request, not copied, unless it must be cut.
         self.body = body.count <= Self.bodyLimit ? body : Array(body.prefix(Self.bodyLimit))
-        (self.provider, self.route, self.status, self.durationMicros) = (provider, route, status, durationMicros)
+        (self.provider, self.route, self.status, self.responseSize, self.durationMicros) = (provider, route, status, responseSize, durationMicros)
         (self.faultID, self.reason, self.warning) = (faultID, reason, warning)
     }
 
@@ -103,10 +105,15 @@ final class RequestJournal: Sendable {
         }
     }
 
-    /// Every entry kept, newest first.
-    var newestFirst: [JournalEntry] {
-        let (entries, next) = ring.withLock { ($0.entries, $0.next) }
-        return Array(entries[..<next].reversed()) + Array(entries[next...].reversed())
+    /// The entries kept whose id is above `id` (every entry for 0), newest first. They
+    /// are copied out one by one, so the ring's storage is never shared with a reader
+    /// and the next request does not copy it whole (the dashboard polls once a second).
+    func newestFirst(after id: Int = 0) -> [JournalEntry] {
+        ring.withLock { ring in
+            // Ids are consecutive: the newest `lastID - id` entries are those above `id`.
+            let count = ring.entries.count, newer = min(count, max(0, ring.lastID - id))
+            return (0..<newer).map { ring.entries[(ring.next - 1 - $0 + count) % count] }
+        }
     }
 }
 
@@ -125,6 +132,7 @@ extension JournalEntry {
         json.field("provider", provider)
         json.field("route", route?.summary)
         json.field("status", status)
+        json.field("response_size", responseSize)
         json.field("duration_us", durationMicros)
         json.field("body_size", bodySize)
         json.field("body", String(decoding: body, as: UTF8.self))

@@ -90,7 +90,8 @@ final class TrafficControl: Sendable {
             receivedAtMicros: JournalEntry.now() - durationMicros, method: head.method.rawValue, target: head.path ?? "",
             headerFields: head.headerFields, body: body, provider: note.provider,
             route: note.route,
-            status: response.dropsConnection ? nil : response.head.status.code, durationMicros: durationMicros, faultID: note.faultID,
+            status: response.dropsConnection ? nil : response.head.status.code,
+            responseSize: response.dropsConnection ? nil : response.body.count, durationMicros: durationMicros, faultID: note.faultID,
             reason: response.head.headerFields[MockHeaders.reason], warning: response.head.headerFields[MockHeaders.warning]
         ))
     }

@@ -42,8 +42,8 @@ struct HookBridgeProvider: ServedProvider {
     var keys: [String] { directory.keys }
     func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
-    var counts: [(kind: String, count: Int)] {
-        [("accounts", directory.accounts.count), ("months", directory.accounts.reduce(0) { $0 + $1.rows.count })]
+    var accountSummaries: [AccountSummary] {
+        directory.summaries { [("months", $0.rows.count)] }
     }
 
     var routes: RouteGroup {

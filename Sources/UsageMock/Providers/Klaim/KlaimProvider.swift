@@ -65,10 +65,9 @@ struct KlaimProvider: ServedProvider {
     var keys: [String] { directory.keys }
     func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
-    var counts: [(kind: String, count: Int)] {
-        [("accounts", directory.accounts.count),
-         ("users", directory.accounts.reduce(0) { $0 + $1.users.count }),
-         ("records", directory.accounts.reduce(0) { $0 + $1.users.values.reduce(0) { $0 + $1.rows.count } })]
+    var accountSummaries: [AccountSummary] {
+        directory.summaries({ [("users", $0.users.count), ("records", $0.users.values.reduce(0) { $0 + $1.rows.count })] },
+                            userIDs: { $0.users.keys.sorted() })
     }
 
     var routes: RouteGroup {

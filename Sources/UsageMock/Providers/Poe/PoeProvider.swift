@@ -40,8 +40,8 @@ struct PoeProvider: ServedProvider {
     var keys: [String] { directory.keys }
     func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
-    var counts: [(kind: String, count: Int)] {
-        [("accounts", directory.accounts.count), ("entries in window", directory.accounts.reduce(0) { $0 + $1.rows.count })]
+    var accountSummaries: [AccountSummary] {
+        directory.summaries { [("entries in window", $0.rows.count)] }
     }
 
     var routes: RouteGroup {

@@ -82,8 +82,8 @@ struct SybilionProvider: ServedProvider {
     var keys: [String] { directory.keys }
     func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
-    var counts: [(kind: String, count: Int)] {
-        [("accounts", directory.accounts.count), ("usage events", directory.accounts.reduce(0) { $0 + $1.rows.count })]
+    var accountSummaries: [AccountSummary] {
+        directory.summaries { [("usage events", $0.rows.count)] }
     }
 
     var routes: RouteGroup {
