@@ -6,9 +6,9 @@ import Testing
 import Glibc
 #endif
 
-/// SPEC.md rules 1.5–1.7 against the real server: raw, hostile bytes over real sockets
+/// Common rules 5–7 of docs/behaviour.md against the real server: raw, hostile bytes over real sockets
 /// to an in-process `HTTPServer` on port 0. Every case expects a definite 4xx (chosen
-/// from SPEC.md, the README's decisions and HTTP semantics, written beside it) or a
+/// from docs/behaviour.md, docs/decisions.md and HTTP semantics, written beside it) or a
 /// closed connection; never a 5xx, never silence. Every case then checks that
 /// `/__admin/health` still answers.
 ///
@@ -210,7 +210,7 @@ import Glibc
     // MARK: Malformed heads libmicrohttpd lets through
 
     /// Malformed fields libmicrohttpd 0.9.75 accepts; usagemock refuses them with 400
-    /// (RFC 9112 §3.2, §5, §6.3; SPEC 1.6).
+    /// (RFC 9112 §3.2, §5, §6.3; common rule 6).
     @Test(arguments: HostileCase.malformedHeads)
     func malformedHeadIsRefused(_ hostile: HostileCase) throws {
         let server = try LiveServerTests.startServer()
@@ -349,7 +349,7 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
 
     static let answeredAtOnce: [HostileCase] = [
         // Garbage and truncated request lines. 400 is the HTTP answer; libmicrohttpd
-        // closes without one for some of them, which SPEC 1.6 allows.
+        // closes without one for some of them, which common rule 6 allows.
         HostileCase("garbage request line", "GARBAGE\r\n\r\n", .status(400, orClosed: true)),
         HostileCase("NUL before the method (the next line is taken for the request line)", [0x00] + Array("GET /__admin/health HTTP/1.1\r\n\(host)\r\n".utf8), .status(400, orClosed: true)),
         HostileCase("a NUL line, then a request (read as a blank line before it)", [0x00, 0x0D, 0x0A] + Array(get("/__admin/health", "").utf8), .status(200)),
@@ -361,8 +361,8 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         HostileCase("version HTTP/1.10", "GET /__admin/health HTTP/1.10\r\n\(host)\r\n", .status(400, orClosed: true)),
         HostileCase("version HTTP/1.", "GET /__admin/health HTTP/1.\r\n\(host)\r\n", .status(400, orClosed: true)),
 
-        // Unknown and odd methods: a known path gives 405 in the owner's shape (SPEC
-        // 1.5); an unknown path 404; a method that is no token 400.
+        // Unknown and odd methods: a known path gives 405 in the owner's shape (common rule 5);
+        // an unknown path 404; a method that is no token 400.
         HostileCase("TRACE on a Poe path", get("/usage/current_balance").replacingOccurrences(of: "GET", with: "TRACE"), .status(405, bodyContains: #""code":"method_not_allowed""#, header: "Allow: GET")),
         HostileCase("TRACE on no route", "TRACE /nowhere HTTP/1.1\r\n\(host)\(close)\r\n", .status(404, bodyContains: #""error":"not_found""#)),
         HostileCase("TRACE on the index", "TRACE / HTTP/1.1\r\n\(host)\(close)\r\n", .status(405, bodyContains: #""error":"method_not_allowed""#)),
@@ -375,7 +375,7 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         HostileCase("method with non-ASCII", "GETé /__admin/health HTTP/1.1\r\n\(host)\(close)\r\n", .status(400, bodyContains: mockBadRequest)),
         HostileCase("20 KB method", String(repeating: "G", count: 20_000) + " /__admin/health HTTP/1.1\r\n\(host)\(close)\r\n", .status(414, orClosed: true)),
 
-        // Header syntax and size (SPEC 1.6: head over 16 KiB → 431, line → 414).
+        // Header syntax and size (common rule 6: head over 16 KiB → 431, line → 414).
         HostileCase("header line without a colon", "GET /__admin/health HTTP/1.1\r\n\(host)NoColonHere\r\n\r\n", .status(400, orClosed: true)),
         HostileCase("100 KB URL", "GET /" + String(repeating: "a", count: 100_000) + " HTTP/1.1\r\n\(host)\r\n", .status(414, orClosed: true)),
         HostileCase("100 KB query string", "GET /usage/points_history?q=" + String(repeating: "a", count: 100_000) + " HTTP/1.1\r\n\(host)\r\n", .status(414, orClosed: true)),
@@ -384,7 +384,7 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         HostileCase("3000 headers", "GET /__admin/health HTTP/1.1\r\n\(host)" + (0..<3000).map { "X-\($0): v\r\n" }.joined() + "\r\n", .status(431, orClosed: true)),
         HostileCase("1000 tiny headers (5 KB)", "GET /__admin/health HTTP/1.1\r\n\(host)" + String(repeating: "a:b\r\n", count: 1000) + "\r\n", .status(431, 200, orClosed: true)),
 
-        // Authorization (SPEC 1.2): anything but exactly one `Bearer KEY` is a 401.
+        // Authorization (common rule 2): anything but exactly one `Bearer KEY` is a 401.
         HostileCase("binary Authorization", Array("GET /usage/current_balance HTTP/1.1\r\n\(host)Authorization: Bearer ".utf8) + [0x01, 0xFF, 0xFE, 0x80, 0x7F] + Array("\r\n\(close)\r\n".utf8), .status(401, bodyContains: poeUnauthorized, header: "WWW-Authenticate: Bearer")),
         HostileCase("non-UTF-8 bearer token", Array("GET /usage/current_balance HTTP/1.1\r\n\(host)Authorization: Bearer sk_test_poe".utf8) + [0xC3] + Array("\r\n\(close)\r\n".utf8), .status(401, bodyContains: poeUnauthorized)),
         HostileCase("15 KB Authorization", get("/usage/current_balance", "Authorization: Bearer \(String(repeating: "k", count: 15_000))\r\n"), .status(401, bodyContains: poeUnauthorized)),
@@ -396,7 +396,7 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         HostileCase("space before the colon of Authorization", get("/usage/current_balance", "Authorization : Bearer sk_test_poe\r\n"), .status(400, 401)),
 
         // Percent-encoding and path segments (README: invalid encoding → 400 in the
-        // mock's shape; SPEC 1.7: exact match after decoding, so %00 / %2F / dot
+        // mock's shape; common rule 7: exact match after decoding, so %00 / %2F / dot
         // segments name no route → 404, or the unknown Klaim user → 404).
         HostileCase("invalid %zz", get("/usage/%zz"), .status(400, bodyContains: mockBadRequest)),
         HostileCase("% at the end", get("/usage/current_balance%"), .status(400, bodyContains: mockBadRequest)),
@@ -416,7 +416,7 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         HostileCase("target without a leading slash", get("usage/current_balance"), .status(400, bodyContains: mockBadRequest)),
         HostileCase("trailing slash", get("/usage/current_balance/"), .status(404)),
 
-        // Query integers (SPEC 1.3: ASCII digits only → else 400, in the provider's shape).
+        // Query integers (common rule 3: ASCII digits only → else 400, in the provider's shape).
         HostileCase("Arabic-Indic digit one %D9%A1", get("/usage/points_history?limit=%D9%A1"), .status(400, bodyContains: poeInvalidParameter)),
         HostileCase("raw Arabic-Indic digit", Array("GET /usage/points_history?limit=".utf8) + [0xD9, 0xA1] + Array(" HTTP/1.1\r\n\(host)\(poe)\(close)\r\n".utf8), .status(400, bodyContains: poeInvalidParameter)),
         HostileCase("fullwidth digit", get("/usage/points_history?limit=%EF%BC%91"), .status(400, bodyContains: poeInvalidParameter)),
@@ -436,7 +436,7 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         HostileCase("GET with a chunked body", "GET /usage/current_balance HTTP/1.1\r\n\(host)\(poe)Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", .status(200), then: 200),
         HostileCase("GET with a body that is itself a request", "GET /usage/current_balance HTTP/1.1\r\n\(host)\(poe)Content-Length: \(HostileInputTests.healthRequest.utf8.count)\r\n\r\n\(HostileInputTests.healthRequest)", .status(200), then: 200),
 
-        // Klaim bodies (SPEC 4: malformed JSON or wrong types → 400 {"message": …}).
+        // Klaim bodies (docs/behaviour.md, Klaim: malformed JSON or wrong types → 400 {"message": …}).
         HostileCase("Klaim: truncated JSON", klaim(#"{"limit":"#), .status(400, bodyContains: klaimMessage)),
         HostileCase("Klaim: truncated string", klaim(#"{"lim"#), .status(400, bodyContains: klaimMessage)),
         HostileCase("Klaim: 100k nested arrays", klaim(String(repeating: "[", count: 100_000)), .status(400, bodyContains: "nested deeper")),

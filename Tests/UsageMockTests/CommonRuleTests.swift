@@ -2,7 +2,7 @@ import HTTPTypes
 import Testing
 @testable import UsageMock
 
-/// SPEC.md section 1, across the four providers. Each test runs in-process and against
+/// The common rules of docs/behaviour.md, across the four providers. Each test runs in-process and against
 /// a live server.
 @Suite struct CommonRuleTests {
     /// One authenticated request per provider and its key.

@@ -1,7 +1,7 @@
 import Testing
 @testable import UsageMock
 
-/// SPEC.md section 3. Each test runs in-process and against a live server.
+/// docs/behaviour.md, HookBridge. Each test runs in-process and against a live server.
 @Suite struct HookBridgeTests {
     @Test(arguments: Transport.allCases)
     func defaultsAndShape(_ transport: Transport) throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import UsageMock
 
-/// SPEC.md section 4. Each test runs in-process and against a live server.
+/// docs/behaviour.md, Klaim. Each test runs in-process and against a live server.
 @Suite struct KlaimTests {
     let path = "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage"
 

@@ -1,7 +1,7 @@
 import Testing
 @testable import UsageMock
 
-/// SPEC.md section 2. Each test runs in-process and against a live server.
+/// docs/behaviour.md, Poe. Each test runs in-process and against a live server.
 @Suite struct PoeTests {
     let clockMicros = 1_795_262_400 * 1_000_000
 

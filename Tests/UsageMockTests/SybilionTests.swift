@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import UsageMock
 
-/// SPEC.md section 5. Each test runs in-process and against a live server.
+/// docs/behaviour.md, Sybilion. Each test runs in-process and against a live server.
 @Suite struct SybilionTests {
     @Test(arguments: Transport.allCases)
     func defaultsAndShape(_ transport: Transport) throws {
