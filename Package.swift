@@ -5,7 +5,7 @@ let package = Package(
     name: "usagemock",
     products: [
         .executable(name: "usagemock", targets: ["usagemock"]),
-        .library(name: "UsageMock", targets: ["UsageMock"]),
+        .library(name: "UsageMock", targets: ["UsageMock", "HTTPServerCore"]),
     ],
     traits: [
         .trait(name: "LiveChecks", description: "usagemock verify and record: an HTTPS client (AsyncHTTPClient, SwiftNIO, BoringSSL)"),
@@ -16,7 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        // verify/record talk HTTPS to the real APIs; see README "Keeping the mock honest" for why not URLSession.
+        // verify/record talk HTTPS to the real APIs; see docs/keeping-honest.md for why not URLSession.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
@@ -28,12 +28,22 @@ let package = Package(
             pkgConfig: "libmicrohttpd",
             providers: [.apt(["libmicrohttpd-dev"])]
         ),
+        // What a server hands a responder and gets back, the responder protocol, the
+        // server's settings and a checked lock: plain Swift with no libmicrohttpd, so
+        // UsageMock, the fuzzers and the in-process benchmarks build without it (as
+        // NIOCore is to NIOPosix).
+        .target(
+            name: "HTTPServerCore",
+            dependencies: [
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         // The only module that calls libmicrohttpd, and the owner of its pointers. (UsageMock
-        // has unsafe byte writers and scanners of its own: see the README's Layout.)
+        // has unsafe byte writers and scanners of its own: see docs/development.md.)
         .target(
             name: "MicroHTTPDServer",
             dependencies: [
-                "CMicroHTTPD",
+                "CMicroHTTPD", "HTTPServerCore",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
@@ -41,7 +51,7 @@ let package = Package(
         .target(
             name: "UsageMock",
             dependencies: [
-                "MicroHTTPDServer",
+                "HTTPServerCore",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             // The default scenario, compiled into the binary (`PackageResources`): a link
@@ -53,6 +63,7 @@ let package = Package(
             name: "usagemock",
             dependencies: [
                 "UsageMock",
+                "HTTPServerCore",
                 "MicroHTTPDServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,14 +78,14 @@ let package = Package(
         .testTarget(
             name: "UsageMockTests",
             dependencies: [
-                "UsageMock", "MicroHTTPDServer", "SocketTestSupport",
+                "UsageMock", "HTTPServerCore", "MicroHTTPDServer", "SocketTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(
             name: "LiveServerTests",
             dependencies: [
-                "UsageMock", "MicroHTTPDServer", "SocketTestSupport",
+                "UsageMock", "HTTPServerCore", "MicroHTTPDServer", "SocketTestSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),

@@ -14,6 +14,10 @@
 #   BENCH_KEEP=1     keep the work directory (captures, wrk outputs) and print its path
 #   BENCH_SERVER_LOG=1  keep the servers' stderr (access logs) in the work directory
 #                    instead of /dev/null (large: every request is a line)
+#   BENCH_THREADS    worker threads of both usagemock and the limit server (default: one
+#                    per core, usagemock's default)
+#   BENCH_QUICK=1    only the throughput table against the limit server, printed and not
+#                    written to RESULTS.md (about a minute and a half): for trying a change
 #
 # Needs: Swift, libmicrohttpd-dev, cc, curl, python3 (with venv), wrk; the missing
 # Debian packages are installed with apt-get. usagemock is built with
@@ -85,9 +89,12 @@ say "Build"
 timeout 1200 swift build -c release --product usagemock --scratch-path "$SCRATCH" 2>&1 | tail -n 3
 USAGEMOCK=$ROOT/$SCRATCH/release/usagemock
 [ -x "$USAGEMOCK" ] || fail "no binary at $USAGEMOCK"
+if [ "${BENCH_QUICK:-0}" != 1 ]; then
 timeout 1200 swift build -c release --package-path "$BENCH/InProcess" --scratch-path "$ROOT/.build-bench-inprocess" 2>&1 | tail -n 1
 RESPOND_BENCH=$ROOT/.build-bench-inprocess/release/RespondBench
 [ -x "$RESPOND_BENCH" ] || fail "no binary at $RESPOND_BENCH"
+fi
+THREADS=${BENCH_THREADS:-$(nproc)}
 LIMIT=$WORK/limit-server
 # shellcheck disable=SC2046
 cc -O2 -Wall -o "$LIMIT" "$BENCH/limit-server.c" $(pkg-config --cflags --libs libmicrohttpd)
@@ -280,7 +287,7 @@ compare() {
 # ---------------------------------------------------------------------------------------
 say "usagemock (default scenario) and the limit server"
 PORT_U=$(free_port)
-start_server usagemock-default 'usagemock listening on' 60 "$USAGEMOCK" serve --port "$PORT_U"
+start_server usagemock-default 'usagemock listening on' 60 "$USAGEMOCK" serve --port "$PORT_U" --threads "$THREADS"
 PID_U=$STARTED_PID
 [ "$(fetch "$PORT_U" GET '' /__admin/health '' "$WORK/health")" = 200 ] || fail "/__admin/health did not answer 200"
 sleep 0.5
@@ -292,7 +299,7 @@ for e in "${ENDPOINTS[@]}"; do capture "${e%%|*}" "$PORT_U"; done
 echo "captured $(ls "$WORK/captures" | wc -l) responses from usagemock"
 
 PORT_L=$(free_port)
-start_server limit-server 'limit-server listening on' 10 "$LIMIT" "$PORT_L" "$WORK/captures"
+start_server limit-server 'limit-server listening on' 10 "$LIMIT" "$PORT_L" "$WORK/captures" "$THREADS"
 PID_L=$STARTED_PID
 read -r L_RSS_IDLE _ <<<"$(rss "$PID_L")"
 for e in "${ENDPOINTS[@]}"; do
@@ -312,6 +319,17 @@ read -r RSS_LOAD HWM_LOAD <<<"$(rss "$PID_U")"
 read -r L_RSS_LOAD L_HWM_LOAD <<<"$(rss "$PID_L")"
 echo "usagemock after load: VmRSS ${RSS_LOAD} MiB, VmHWM ${HWM_LOAD} MiB"
 
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+  printf '\n%-12s %10s %10s %7s %9s %9s\n' endpoint "limit r/s" "mock r/s" ratio "p99 ratio" "CPU µs"
+  for e in "${ENDPOINTS[@]}"; do
+    id=${e%%|*}
+    read -r l_rps _ l_p99 l_cpu <"$WORK/res-$id-a"
+    read -r u_rps _ u_p99 u_cpu <"$WORK/res-$id-b"
+    printf '%-12s %10.0f %10.0f %7s %9s %4s/%-4s\n' "$id" "$l_rps" "$u_rps" "$(ratio "$u_rps" "$l_rps")" "$(ratio "$u_p99" "$l_p99")" "$l_cpu" "$u_cpu"
+  done
+  exit 0
+fi
+
 # What a server's own work per request costs here: the limit server again, spinning
 # WORK_NS in user space before each answer, against itself without. It reads the
 # throughput ratios above: usagemock/limit on the balance is what the limit keeps with
@@ -320,7 +338,7 @@ CALIBRATION_NS=(1000 3000)
 say "Calibration: the limit server (a) against itself with added work per request (b), balance"
 for ns in "${CALIBRATION_NS[@]}"; do
   PORT_C=$(free_port)
-  start_server "limit-work-$ns" 'limit-server listening on' 10 "$LIMIT" "$PORT_C" "$WORK/captures" "$(nproc)" "$ns"
+  start_server "limit-work-$ns" 'limit-server listening on' 10 "$LIMIT" "$PORT_C" "$WORK/captures" "$THREADS" "$ns"
   PID_C=$STARTED_PID
   compare "work-$ns" balance "$PORT_L" "$PID_L" balance "$PORT_C" "$PID_C"
   stop_server "$PID_C"

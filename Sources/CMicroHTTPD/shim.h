@@ -27,7 +27,8 @@ static inline struct MHD_Daemon *CMicroHTTPD_start_daemon(
     MHD_AccessHandlerCallback access_handler, void *access_handler_context,
     void *(*uri_log_callback)(void *context, const char *uri, struct MHD_Connection *connection),
     void *uri_log_context,
-    MHD_RequestCompletedCallback completed_callback, void *completed_context)
+    MHD_RequestCompletedCallback completed_callback, void *completed_context,
+    MHD_NotifyConnectionCallback connection_callback, void *connection_context)
 {
     return MHD_start_daemon(
         settings.flags, 0, NULL, NULL, access_handler, access_handler_context,
@@ -38,7 +39,14 @@ static inline struct MHD_Daemon *CMicroHTTPD_start_daemon(
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, settings.connection_memory_limit,
         MHD_OPTION_URI_LOG_CALLBACK, uri_log_callback, uri_log_context,
         MHD_OPTION_NOTIFY_COMPLETED, completed_callback, completed_context,
+        MHD_OPTION_NOTIFY_CONNECTION, connection_callback, connection_context,
         MHD_OPTION_END);
+}
+
+/// The pointer the connection callback stored for this connection (its `socket_context`).
+static inline void *CMicroHTTPD_connection_context(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info == NULL ? NULL : info->socket_context;
 }
 
 #endif

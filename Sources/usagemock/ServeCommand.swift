@@ -1,3 +1,4 @@
+import HTTPServerCore
 import ArgumentParser
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,4 +1,4 @@
-import MicroHTTPDServer
+import HTTPServerCore
 import Testing
 
 @Suite struct PThreadLockedTests {

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import HTTPServerCore
 import MicroHTTPDServer
 import SocketTestSupport
 import Testing

@@ -5,7 +5,7 @@ import Foundation
 #endif
 import FuzzSupport
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 @testable import UsageMock
 
 /// The scenario loader: `ScenarioLoader.load(json:file:)` (Foundation's decoder, the

@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 @testable import UsageMock
 
 /// What every fuzz target shares: the application under the default scenario, and

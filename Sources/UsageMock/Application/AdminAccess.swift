@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// Who may use `/__admin/`: this machine's user, not a web page open in their browser.
 ///

@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// The mock's own surface under `/__admin/` (docs/behaviour.md, the admin surface).
 enum AdminRoutes {

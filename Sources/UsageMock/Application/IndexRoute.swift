@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// `GET /`: what this mock serves, for someone who opens it in a browser or curls it
 /// first. No keys: unlike `/__admin/`, it is open to every origin like the providers.

@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// The whole mock as one responder: the admin routes, then every provider of the
 /// scenario served (which `/__admin/` can swap), the traffic features (CORS, forced

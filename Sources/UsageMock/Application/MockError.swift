@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// The mock's own error shape (docs/behaviour.md, common rules 5 and 6), for what no provider owns:
 /// `{"error":"not_found","message":"no mock route for GET /x"}`.

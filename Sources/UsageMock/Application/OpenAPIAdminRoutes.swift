@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// `GET /__admin/openapi/{provider}`: the provider's OpenAPI document, built from the
 /// routes of the scenario served.

@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// `/__admin/scenario`, `/__admin/reset`, `/__admin/clock` and `/__admin/usage/{provider}`:
 /// the scenario served, changed at runtime. Every change is validated whole; a refused

@@ -3,7 +3,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// The scenario being served with its faults, swapped whole between requests, and the
 /// one `POST /__admin/reset` returns to.

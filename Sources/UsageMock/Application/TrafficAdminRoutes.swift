@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// `/__admin/requests` (the journal) and `/__admin/faults`.
 enum TrafficAdminRoutes {

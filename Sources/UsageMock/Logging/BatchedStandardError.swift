@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// Standard error, written in batches by one flusher and never by the threads that log:
 /// swift-log's `StreamLogHandler` writes to it, and so does the access log.

@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// One endpoint: a method and path pattern and what answers it. A class: a match, the
 /// traffic note and the journal entry each hold the route, and each copy of a struct

@@ -1,4 +1,4 @@
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// A provider built from its scenario section, ready to answer: its routes and error
 /// shapes over data that never changes after loading.

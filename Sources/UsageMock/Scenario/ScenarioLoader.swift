@@ -1,5 +1,5 @@
 import Dispatch
-import MicroHTTPDServer
+import HTTPServerCore
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials

@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// CORS for browser clients in local development: any origin may call the providers'
 /// routes and read the headers clients use; preflights are answered for their paths.

@@ -1,4 +1,4 @@
-import MicroHTTPDServer
+import HTTPServerCore
 import Synchronization
 
 /// The faults in force, the scenario's and those added at runtime, each with its own

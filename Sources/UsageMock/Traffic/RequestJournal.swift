@@ -4,7 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// One received request as the journal keeps it. Raw values only: JSON is written
 /// when someone reads the journal, not on the request path.

@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 extension ServerResponse {
     /// The same response with `X-Usagemock-Reason` saying why; the body stays as it is.

@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// How the traffic features are set up (`serve --journal-size`, `--no-cors`).
 public struct TrafficOptions: Sendable {

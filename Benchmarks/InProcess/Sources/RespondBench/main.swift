@@ -9,7 +9,7 @@
 //                                       the best of ROUNDS (default 7) rounds of CALLS (40000).
 import Dispatch
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 import UsageMock
 
 #if canImport(Glibc)

@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// HookBridge: `GET /v1/billing/usage-history`, offset-paginated months (docs/behaviour.md, HookBridge).
 struct HookBridgeProvider: ServedProvider {

@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// Klaim: `POST /users/{user_id}/credits/usage`, paginated by a key object in the body
 /// (docs/behaviour.md, Klaim).

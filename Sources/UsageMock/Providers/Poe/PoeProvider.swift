@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// Poe: `GET /usage/current_balance` and `GET /usage/points_history` (docs/behaviour.md, Poe).
 struct PoeProvider: ServedProvider {

@@ -1,5 +1,5 @@
 import HTTPTypes
-import MicroHTTPDServer
+import HTTPServerCore
 
 /// Sybilion: `GET /api/v1/usage`, page-number pagination over a chosen sort column
 /// (docs/behaviour.md, Sybilion).

@@ -1,0 +1,57 @@
+import HTTPServerCore
+import HTTPTypes
+import Synchronization
+
+/// What the server keeps for one open connection: made when libmicrohttpd opens it,
+/// reused by every request on it, released when it closes.
+///
+/// Only the worker serving the connection touches `request`; `requestNumber` is also
+/// read by a shutdown that waits for the requests in flight.
+final class ConnectionContext {
+    /// The number of the request being answered (see `HTTPServer.requestsBegun`), 0
+    /// between requests.
+    let requestNumber = Atomic<Int>(0)
+    var request = RequestState()
+}
+
+/// One request as it crosses libmicrohttpd's calls, which are made once for the head,
+/// once per piece of body, once when the body is complete, and once more after a
+/// suspended connection is resumed.
+struct RequestState {
+    enum Phase {
+        /// The head has not been looked at yet.
+        case head
+        /// The head is accepted; body pieces (maybe none) arrive until a call with none.
+        case body
+        /// The answer is made and waits out its delay while the connection is suspended.
+        case delayed(ServerResponse)
+    }
+
+    var phase = Phase.head
+    /// The request target as sent, query included.
+    var target = ""
+    /// More than `ServerConfiguration.maxQueryParameters`: refused on the first call.
+    var tooManyQueryParameters = false
+    var head = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")
+    /// Bytes of the header fields as received, for the head-size limit.
+    var headerBytes = 0
+    var validation = HeadValidation()
+    var body: [UInt8] = []
+    var receivedBodyBytes = 0
+
+    init() {}
+
+    init(target: String, tooManyQueryParameters: Bool) {
+        self.target = target
+        self.tooManyQueryParameters = tooManyQueryParameters
+        head = HTTPRequest(method: .get, scheme: nil, authority: nil, path: target)
+    }
+
+    mutating func addHeaderField(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        headerBytes += name.count + value.count + 4
+        validation.add(name: name, value: value)
+        // A name that is no token was noted by `validation`; the request is refused.
+        guard let fieldName = HTTPField.Name(String(decoding: name, as: UTF8.self)) else { return }
+        head.headerFields.append(HTTPField(name: fieldName, lenientValue: value))
+    }
+}

@@ -1,0 +1,179 @@
+import CMicroHTTPD
+import Dispatch
+import HTTPServerCore
+import HTTPTypes
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The work per request, called from the C callbacks in `MicroHTTPDCallbacks.swift`.
+extension HTTPServer {
+    /// A connection libmicrohttpd has just opened: its context, retained until `closed`.
+    func opened(_ connection: OpaquePointer) -> UnsafeMutableRawPointer {
+        let context = Unmanaged.passRetained(ConnectionContext())
+        let pointer = context.toOpaque()
+        connections.withLock { $0[UInt(bitPattern: pointer)] = RetainedConnection(context: context) }
+        return pointer
+    }
+
+    func closed(_ pointer: UnsafeMutableRawPointer) {
+        let removed = connections.withLock { $0.removeValue(forKey: UInt(bitPattern: pointer)) }
+        removed?.context.release()
+    }
+
+    /// A new request on `connection`: its state starts afresh in the connection's
+    /// context, which becomes the request's context for the calls that follow.
+    ///
+    /// `uri` is the request target in libmicrohttpd's own read buffer, which 0.9.75
+    /// splits into query parameters only after this call (`parse_initial_message_line`).
+    /// A target with too many parameters gets its query cut off there (a NUL after the
+    /// `?`), so libmicrohttpd stores none of them and the request is refused whole in
+    /// `receiveHead`; the request keeps the target as sent.
+    func begin(uri: UnsafePointer<CChar>?, on connection: OpaquePointer) -> UnsafeMutableRawPointer? {
+        guard let pointer = CMicroHTTPD_connection_context(connection) else { return nil }
+        let context = Unmanaged<ConnectionContext>.fromOpaque(pointer).takeUnretainedValue()
+        let target = uri.map { String(cString: $0) } ?? ""
+        let tooManyParameters = Self.queryParameterCount(target) > configuration.maxQueryParameters
+        if tooManyParameters, let uri, let question = strchr(uri, Int32(UInt8(ascii: "?"))) {
+            UnsafeMutablePointer(mutating: question + 1).pointee = 0
+        }
+        context.request = RequestState(target: target, tooManyQueryParameters: tooManyParameters)
+        context.requestNumber.store(requestsBegun.add(1, ordering: .relaxed).newValue, ordering: .releasing)
+        return pointer
+    }
+
+    /// The `&`-separated fields after the first `?`, as libmicrohttpd counts them.
+    private static func queryParameterCount(_ target: String) -> Int {
+        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return 0 }
+        return target.utf8[question...].reduce(1) { $1 == UInt8(ascii: "&") ? $0 + 1 : $0 }
+    }
+
+    /// The request is over (answered, or abandoned by libmicrohttpd).
+    func end(_ pointer: UnsafeMutableRawPointer) {
+        let context = Unmanaged<ConnectionContext>.fromOpaque(pointer).takeUnretainedValue()
+        context.request.body = []
+        context.request.phase = .head
+        context.requestNumber.store(0, ordering: .releasing)
+    }
+
+    func handle(
+        _ connection: OpaquePointer,
+        _ context: ConnectionContext,
+        method: UnsafePointer<CChar>,
+        version: UnsafePointer<CChar>,
+        uploadData: UnsafePointer<CChar>?,
+        uploadSize: UnsafeMutablePointer<Int>
+    ) -> MHD_Result {
+        switch context.request.phase {
+        case .delayed(let response):
+            // Called again after `resume`: the delay is over.
+            context.request.phase = .body
+            return deliver(response, on: connection, closing: context.request.validation.closesAfterResponse)
+        case .head:
+            return receiveHead(connection, context, method: String(cString: method), version: String(cString: version))
+        case .body where uploadSize.pointee > 0:
+            receiveBodyChunk(context, data: uploadData, size: uploadSize)
+            // Past eight times the limit, stop reading a body that will be refused anyway.
+            return context.request.receivedBodyBytes > configuration.maxBodySize * 8 ? .NO : .YES
+        case .body:
+            let request = context.request
+            let response = request.receivedBodyBytes > configuration.maxBodySize
+                ? responder.respond(toRejected: request.head, reason: .bodyTooLarge(limit: configuration.maxBodySize))
+                : responder.respond(to: ServerRequest(head: request.head, body: request.body))
+            if response.delay > .zero, suspend(connection, for: response.delay) {
+                context.request.phase = .delayed(response)
+                return .YES
+            }
+            return deliver(response, on: connection, closing: request.validation.closesAfterResponse)
+        }
+    }
+
+    /// Sends the response, or answers `NO` so libmicrohttpd closes the connection
+    /// without a byte when the response asks to be dropped.
+    private func deliver(_ response: ServerResponse, on connection: OpaquePointer, closing: Bool) -> MHD_Result {
+        response.dropsConnection ? .NO : queue(response, on: connection, closing: closing)
+    }
+
+    /// Parks the connection (its worker goes on serving others) and wakes it after
+    /// `delay`, unless shutdown has woken it before. False once shutdown has begun: the
+    /// response is then sent without its delay.
+    private func suspend(_ connection: OpaquePointer, for delay: Duration) -> Bool {
+        let address = UInt(bitPattern: connection)
+        let suspended = daemon.withLock { state in
+            guard state.suspends else { return false }
+            MHD_suspend_connection(connection)
+            state.suspended.insert(address)
+            return true
+        }
+        guard suspended else { return false }
+        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { [self] in
+            daemon.withLock { state in
+                guard state.pointer != nil, state.suspended.remove(address) != nil else { return }
+                MHD_resume_connection(OpaquePointer(bitPattern: address))
+            }
+        }
+        return true
+    }
+
+    /// First call for a request: gather the head and refuse early what must be refused.
+    private func receiveHead(_ connection: OpaquePointer, _ context: ConnectionContext, method: String, version: String) -> MHD_Result {
+        context.request.phase = .body
+        MHD_get_connection_values_n(connection, .HEADER_KIND, collectHeaderField, Unmanaged.passUnretained(context).toOpaque())
+        guard let parsedMethod = HTTPRequest.Method(method) else {
+            return queue(responder.respond(toRejected: context.request.head, reason: .malformedMethod), on: connection)
+        }
+        context.request.head.method = parsedMethod
+        if let refusal = refusal(of: context.request, method: method, isHTTP11: version == "HTTP/1.1") {
+            return queue(responder.respond(toRejected: context.request.head, reason: refusal), on: connection)
+        }
+        return .YES
+    }
+
+    /// Why the head must be refused before any body is read, if it must.
+    private func refusal(of request: RequestState, method: String, isHTTP11: Bool) -> RequestRejection? {
+        let limit = configuration.maxHeadSize
+        let requestLineSize = method.utf8.count + request.target.utf8.count + "  HTTP/1.1\r\n".utf8.count
+        if requestLineSize > limit { return .requestLineTooLong(limit: limit) }
+        if requestLineSize + request.headerBytes > limit { return .headTooLarge(limit: limit) }
+        if request.tooManyQueryParameters { return .tooManyQueryParameters(limit: configuration.maxQueryParameters) }
+        if let problem = request.validation.problem(isHTTP11: isHTTP11) { return .malformedHeader(problem) }
+        if let declared = request.head.headerFields[.contentLength].flatMap(Int.init), declared > configuration.maxBodySize {
+            return .bodyTooLarge(limit: configuration.maxBodySize)
+        }
+        return nil
+    }
+
+    /// A piece of the body: kept up to the limit, then counted and dropped so the
+    /// answer can still be a 413 rather than a cut connection.
+    private func receiveBodyChunk(_ context: ConnectionContext, data: UnsafePointer<CChar>?, size: UnsafeMutablePointer<Int>) {
+        let count = size.pointee
+        size.pointee = 0
+        context.request.receivedBodyBytes += count
+        guard context.request.receivedBodyBytes <= configuration.maxBodySize, let data else {
+            context.request.body = []
+            return
+        }
+        data.withMemoryRebound(to: UInt8.self, capacity: count) {
+            context.request.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
+        }
+    }
+
+    private func queue(_ response: ServerResponse, on connection: OpaquePointer, closing: Bool = false) -> MHD_Result {
+        let mhdResponse = response.body.withUnsafeBytes { bytes in
+            MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+        }
+        guard let mhdResponse else { return .NO }
+        defer { MHD_destroy_response(mhdResponse) }
+        for field in response.head.headerFields where field.name != .contentLength {
+            guard MHD_add_response_header(mhdResponse, field.name.rawName, field.value) == .YES else { return .NO }
+        }
+        if closing || isShuttingDown.load(ordering: .acquiring) {
+            MHD_add_response_header(mhdResponse, "Connection", "close")
+        }
+        return MHD_queue_response(connection, UInt32(response.head.status.code), mhdResponse)
+    }
+}
