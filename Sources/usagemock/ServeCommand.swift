@@ -38,7 +38,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Connections served at once.")
     var maxConnections: Int = 1000
 
-    @Option(help: "Log level.")
+    @Option(
+        help: ArgumentHelp("Log level: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")) (default: info).", valueName: "level"),
+        transform: { value in
+            // A transform rather than a conformance of swift-log's type to swift-argument-parser's protocol.
+            guard let level = Logger.Level(rawValue: value) else { throw ValidationError("unknown log level '\(value)'") }
+            return level
+        })
     var logLevel: Logger.Level = .info
 
     @Option(help: "Requests kept by the journal (GET /__admin/requests); 0 turns it off.")
@@ -156,8 +162,6 @@ struct ServerService: Service {
         server.shutdown()
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// A setting from the environment; an empty variable counts as unset.
 func environment(_ name: String) -> String? {

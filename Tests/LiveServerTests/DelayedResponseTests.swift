@@ -74,7 +74,7 @@ private struct DelayingResponder: HTTPResponder {
     @Test func shutdownSendsDelayedResponsesAtOnce() throws {
         let server = try startServer()
         let waiting = try (0..<3).map { _ in try RawConnection(port: server.port) }
-        waiting.forEach { $0.send(request("/slow")) }
+        for connection in waiting { connection.send(request("/slow")) }
         usleep(50_000)
         let clock = ContinuousClock()
         let started = clock.now
@@ -108,7 +108,7 @@ private struct DelayingResponder: HTTPResponder {
                     }
                 }
             }
-            clients.forEach { $0.start() }
+            for client in clients { client.start() }
             usleep(UInt32(50_000 + run * 9_000))
             let stopped = DispatchSemaphore(value: 0)
             let clock = ContinuousClock()
@@ -126,7 +126,7 @@ private struct DelayingResponder: HTTPResponder {
     @Test func shutdownDoesNotWaitOutALongDelay() throws {
         let server = try startServer()
         let waiting = (0..<3).compactMap { _ in try? RawConnection(port: server.port) }
-        waiting.forEach { $0.send(request("/very-slow")) }
+        for connection in waiting { connection.send(request("/very-slow")) }
         usleep(100_000)
         let clock = ContinuousClock()
         let started = clock.now

@@ -145,7 +145,7 @@ import Testing
                 }
             }
         }
-        clients.forEach { $0.start() }
+        for client in clients { client.start() }
         usleep(300_000)
         let result = mock.terminate()
         stop.stopped.store(true, ordering: .relaxed)

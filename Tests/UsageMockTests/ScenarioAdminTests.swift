@@ -205,7 +205,7 @@ import Testing
 
 /// Starts `threads` and returns when all have finished.
 private func runToCompletion(_ threads: [Thread]) {
-    threads.forEach { $0.start() }
+    for thread in threads { thread.start() }
     while threads.contains(where: { !$0.isFinished }) { usleep(1_000) }
 }
 

@@ -27,7 +27,7 @@ final class FaultEngine: Sendable {
     /// `firstID`: ids go on from the engine this one replaces.
     init(_ rules: [FaultRule], firstID: Int = 1) {
         state.withLock { $0.nextID = firstID }
-        rules.forEach { _ = add($0) }
+        for rule in rules { _ = add(rule) }
     }
 
     /// The id the next fault added will get.
