@@ -1,15 +1,24 @@
 import HTTPTypes
 
-/// A complete request as the server hands it to a responder: the head, with the raw
-/// request target in `head.path` (still percent-encoded, query string included), and
-/// the whole body.
+/// A complete request as the server hands it to a responder: method, the raw request
+/// target (still percent-encoded, query string included), the header fields as
+/// received, and the whole body.
 public struct ServerRequest: Sendable {
-    public var head: HTTPRequest
+    public var method: HTTPRequest.Method
+    public var target: String
+    public var headers: RequestHeaders
     public var body: [UInt8]
 
-    public init(head: HTTPRequest, body: [UInt8] = []) {
-        self.head = head
+    public init(method: HTTPRequest.Method, target: String, headers: RequestHeaders = RequestHeaders(), body: [UInt8] = []) {
+        self.method = method
+        self.target = target
+        self.headers = headers
         self.body = body
+    }
+
+    /// A request from an HTTPTypes head (its path is the target), as tests and tools make them.
+    public init(head: HTTPRequest, body: [UInt8] = []) {
+        self.init(method: head.method, target: head.path ?? "", headers: RequestHeaders(head.headerFields), body: body)
     }
 }
 
@@ -60,6 +69,7 @@ public enum RequestRejection: Sendable, Equatable {
 /// concurrently.
 public protocol HTTPResponder: Sendable {
     func respond(to request: ServerRequest) -> ServerResponse
-    /// The answer to a request the server refused; `head` is as much as was parsed.
-    func respond(toRejected head: HTTPRequest, reason: RequestRejection) -> ServerResponse
+    /// The answer to a request the server refused before its body; `request` is as
+    /// much as was parsed, with no body.
+    func respond(toRejected request: ServerRequest, reason: RequestRejection) -> ServerResponse
 }

@@ -1,5 +1,4 @@
 import HTTPServerCore
-import HTTPTypes
 import Synchronization
 
 /// What the server keeps for one open connection: made when libmicrohttpd opens it,
@@ -28,30 +27,26 @@ struct RequestState {
     }
 
     var phase = Phase.head
-    /// The request target as sent, query included.
-    var target = ""
+    /// Method, target, header fields and body as they arrive; the method is set once
+    /// it is known to be a token.
+    var request = ServerRequest(method: .get, target: "")
     /// More than `ServerConfiguration.maxQueryParameters`: refused on the first call.
     var tooManyQueryParameters = false
-    var head = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/")
     /// Bytes of the header fields as received, for the head-size limit.
     var headerBytes = 0
     var validation = HeadValidation()
-    var body: [UInt8] = []
     var receivedBodyBytes = 0
 
     init() {}
 
     init(target: String, tooManyQueryParameters: Bool) {
-        self.target = target
+        request.target = target
         self.tooManyQueryParameters = tooManyQueryParameters
-        head = HTTPRequest(method: .get, scheme: nil, authority: nil, path: target)
     }
 
     mutating func addHeaderField(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         headerBytes += name.count + value.count + 4
         validation.add(name: name, value: value)
-        // A name that is no token was noted by `validation`; the request is refused.
-        guard let fieldName = HTTPField.Name(String(decoding: name, as: UTF8.self)) else { return }
-        head.headerFields.append(HTTPField(name: fieldName, lenientValue: value))
+        request.headers.append(name: name, value: value)
     }
 }

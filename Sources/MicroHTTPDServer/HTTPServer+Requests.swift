@@ -54,7 +54,7 @@ extension HTTPServer {
     /// The request is over (answered, or abandoned by libmicrohttpd).
     func end(_ pointer: UnsafeMutableRawPointer) {
         let context = Unmanaged<ConnectionContext>.fromOpaque(pointer).takeUnretainedValue()
-        context.request.body = []
+        context.request.request.body = []
         context.request.phase = .head
         context.requestNumber.store(0, ordering: .releasing)
     }
@@ -79,15 +79,20 @@ extension HTTPServer {
             // Past eight times the limit, stop reading a body that will be refused anyway.
             return context.request.receivedBodyBytes > configuration.maxBodySize * 8 ? .NO : .YES
         case .body:
-            let request = context.request
-            let response = request.receivedBodyBytes > configuration.maxBodySize
-                ? responder.respond(toRejected: request.head, reason: .bodyTooLarge(limit: configuration.maxBodySize))
-                : responder.respond(to: ServerRequest(head: request.head, body: request.body))
+            let state = context.request
+            var request = state.request
+            let response: ServerResponse
+            if state.receivedBodyBytes > configuration.maxBodySize {
+                request.body = []
+                response = responder.respond(toRejected: request, reason: .bodyTooLarge(limit: configuration.maxBodySize))
+            } else {
+                response = responder.respond(to: request)
+            }
             if response.delay > .zero, suspend(connection, for: response.delay) {
                 context.request.phase = .delayed(response)
                 return .YES
             }
-            return deliver(response, on: connection, closing: request.validation.closesAfterResponse)
+            return deliver(response, on: connection, closing: state.validation.closesAfterResponse)
         }
     }
 
@@ -124,11 +129,11 @@ extension HTTPServer {
         context.request.phase = .body
         MHD_get_connection_values_n(connection, .HEADER_KIND, collectHeaderField, Unmanaged.passUnretained(context).toOpaque())
         guard let parsedMethod = HTTPRequest.Method(method) else {
-            return queue(responder.respond(toRejected: context.request.head, reason: .malformedMethod), on: connection)
+            return queue(responder.respond(toRejected: context.request.request, reason: .malformedMethod), on: connection)
         }
-        context.request.head.method = parsedMethod
+        context.request.request.method = parsedMethod
         if let refusal = refusal(of: context.request, method: method, isHTTP11: version == "HTTP/1.1") {
-            return queue(responder.respond(toRejected: context.request.head, reason: refusal), on: connection)
+            return queue(responder.respond(toRejected: context.request.request, reason: refusal), on: connection)
         }
         return .YES
     }
@@ -136,12 +141,12 @@ extension HTTPServer {
     /// Why the head must be refused before any body is read, if it must.
     private func refusal(of request: RequestState, method: String, isHTTP11: Bool) -> RequestRejection? {
         let limit = configuration.maxHeadSize
-        let requestLineSize = method.utf8.count + request.target.utf8.count + "  HTTP/1.1\r\n".utf8.count
+        let requestLineSize = method.utf8.count + request.request.target.utf8.count + "  HTTP/1.1\r\n".utf8.count
         if requestLineSize > limit { return .requestLineTooLong(limit: limit) }
         if requestLineSize + request.headerBytes > limit { return .headTooLarge(limit: limit) }
         if request.tooManyQueryParameters { return .tooManyQueryParameters(limit: configuration.maxQueryParameters) }
         if let problem = request.validation.problem(isHTTP11: isHTTP11) { return .malformedHeader(problem) }
-        if let declared = request.head.headerFields[.contentLength].flatMap(Int.init), declared > configuration.maxBodySize {
+        if let declared = request.request.headers[.contentLength].flatMap(Int.init), declared > configuration.maxBodySize {
             return .bodyTooLarge(limit: configuration.maxBodySize)
         }
         return nil
@@ -154,11 +159,11 @@ extension HTTPServer {
         size.pointee = 0
         context.request.receivedBodyBytes += count
         guard context.request.receivedBodyBytes <= configuration.maxBodySize, let data else {
-            context.request.body = []
+            context.request.request.body = []
             return
         }
         data.withMemoryRebound(to: UInt8.self, capacity: count) {
-            context.request.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
+            context.request.request.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
         }
     }
 

@@ -9,8 +9,8 @@ import Testing
 /// Answers `/slow` after 300 ms, `/drop` by closing the connection, anything else at once.
 private struct DelayingResponder: HTTPResponder {
     func respond(to request: ServerRequest) -> ServerResponse {
-        var response = ServerResponse(status: .ok, body: Array((request.head.path ?? "").utf8))
-        switch request.head.path {
+        var response = ServerResponse(status: .ok, body: Array(request.target.utf8))
+        switch request.target {
         case "/slow": response.delay = .milliseconds(300)
         case "/drop": response.dropsConnection = true
         case "/slow-drop": (response.delay, response.dropsConnection) = (.milliseconds(200), true)
@@ -20,7 +20,7 @@ private struct DelayingResponder: HTTPResponder {
         return response
     }
 
-    func respond(toRejected head: HTTPRequest, reason: RequestRejection) -> ServerResponse {
+    func respond(toRejected request: ServerRequest, reason: RequestRejection) -> ServerResponse {
         ServerResponse(status: .badRequest)
     }
 }

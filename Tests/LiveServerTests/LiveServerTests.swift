@@ -227,7 +227,7 @@ import Testing
                 usleep(300_000)
                 return ServerResponse(status: .ok, body: Array("done".utf8))
             }
-            func respond(toRejected head: HTTPRequest, reason: RequestRejection) -> ServerResponse {
+            func respond(toRejected request: ServerRequest, reason: RequestRejection) -> ServerResponse {
                 ServerResponse(status: .badRequest)
             }
         }

@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func rejectionsUseTheMocksShape() {
-        let head = HTTPRequest(method: .post, scheme: nil, authority: nil, path: "/x")
+        let head = ServerRequest(method: .post, target: "/x")
         let tooLarge = defaultApplication.respond(toRejected: head, reason: .bodyTooLarge(limit: 1_048_576))
         #expect(tooLarge.head.status == .contentTooLarge)
         #expect(String(decoding: tooLarge.body, as: UTF8.self) == #"{"error":"payload_too_large","message":"request body exceeds 1048576 bytes"}"#)
@@ -111,9 +111,9 @@ import Testing
 
     @Test func bearerTokens() {
         func token(_ values: [String]) -> String? {
-            var fields = HTTPFields()
-            for value in values { fields.append(HTTPField(name: .authorization, value: value)) }
-            return bearerToken(in: fields)
+            var headers = RequestHeaders()
+            for value in values { headers.append(name: "authorization", value: value) }
+            return bearerToken(in: headers)
         }
         #expect(token(["Bearer abc"]) == "abc")
         #expect(token(["bearer abc"]) == "abc")

@@ -45,8 +45,8 @@ public struct AdminAccess: Sendable {
 
     /// A 403 in the mock's shape when `request` may not use the admin surface; nil when it may.
     func refusal(for request: MockRequest) -> ServerResponse? {
-        let host = request.headerFields[Self.hostField]
-        if let origin = request.headerFields[Self.originField], origin != "http://" + (host ?? "") {
+        let host = request.headers[Self.hostField]
+        if let origin = request.headers[Self.originField], origin != "http://" + (host ?? "") {
             return Self.forbidden("requests from a web page at \(origin) may not use /__admin/; only the mock's own origin may",
                                   reason: "admin: foreign Origin")
         }
@@ -54,7 +54,7 @@ public struct AdminAccess: Sendable {
             return Self.forbidden("the mock listens on loopback only and answers /__admin/ for localhost, 127.0.0.1 or [::1], not \(host)",
                                   reason: "admin: Host is not a loopback name")
         }
-        if let token, !DashboardRoute.isPage(request), bearerToken(in: request.headerFields) != token {
+        if let token, !DashboardRoute.isPage(request), bearerToken(in: request.headers) != token {
             return Self.forbidden("/__admin/ needs the admin token: Authorization: Bearer <the --admin-token value>",
                                   reason: "admin: missing or wrong admin token")
         }

@@ -66,8 +66,8 @@ public struct MockApplication: HTTPResponder {
         let path: String
         var note = TrafficNote()
         do {
-            let target = try RequestTarget(request.head.path ?? "")
-            let mockRequest = MockRequest(method: request.head.method, target: target, headerFields: request.head.headerFields, body: request.body)
+            let target = try RequestTarget(request.target)
+            let mockRequest = MockRequest(method: request.method, target: target, headers: request.headers, body: request.body)
             path = target.rawPath
             let served = state.served
             // Only paths under /__admin/ can be admin routes: a provider request skips them.
@@ -87,17 +87,17 @@ public struct MockApplication: HTTPResponder {
                 }
             }
         } catch {
-            path = request.head.path ?? ""
+            path = request.target
             let reason = error == .invalidPercentEncoding ? "invalid percent-encoding in the request path" : "the request target must be a path starting with /"
             response = MockError.response(.badRequest, error: "bad_request", message: reason)
         }
         let micros = Self.microseconds(since: start)
-        traffic.finish(&response, to: request.head, path: path, body: request.body, note: note, durationMicros: micros)
-        logAccess(method: request.head.method.rawValue, path: path, response: response, micros: micros)
+        traffic.finish(&response, to: request, path: path, note: note, durationMicros: micros)
+        logAccess(method: request.method.rawValue, path: path, response: response, micros: micros)
         return response
     }
 
-    public func respond(toRejected head: HTTPRequest, reason: RequestRejection) -> ServerResponse {
+    public func respond(toRejected request: ServerRequest, reason: RequestRejection) -> ServerResponse {
         var response: ServerResponse
         switch reason {
         case .bodyTooLarge(let limit):
@@ -113,11 +113,11 @@ public struct MockApplication: HTTPResponder {
         case .malformedHeader(let problem):
             response = MockError.response(.badRequest, error: "bad_request", message: "malformed request head: \(problem)")
         }
-        let path = head.path.map { String($0.prefix(200)) } ?? ""
+        let path = String(request.target.prefix(200))
         var note = TrafficNote()
         note.isAdmin = path.hasPrefix("/\(AdminRoutes.firstSegment)/")
-        traffic.finish(&response, to: head, path: path, body: [], note: note, durationMicros: 0)
-        logAccess(method: head.method.rawValue, path: path, response: response, micros: 0)
+        traffic.finish(&response, to: request, path: path, note: note, durationMicros: 0)
+        logAccess(method: request.method.rawValue, path: path, response: response, micros: 0)
         return response
     }
 

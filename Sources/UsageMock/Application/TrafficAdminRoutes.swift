@@ -51,7 +51,7 @@ enum TrafficAdminRoutes {
             (provider == nil || (entry.provider ?? "none") == provider)
                 && (path == nil || entry.path == path![...])
                 && (status == nil || entry.status == status)
-                && (key == nil || bearerToken(in: entry.headerFields) == key)
+                && (key == nil || bearerToken(in: entry.headers) == key)
                 && (queryText == nil || entry.query.contains(queryText!))
         }
         return .json(.ok, JSONWriter.document {

@@ -29,7 +29,7 @@ struct AccountDirectory<Account: Sendable>: Sendable {
     func owns(_ key: String) -> Bool { accountIndexByKey[key] != nil }
 
     func account(for request: MockRequest) -> Account? {
-        guard let token = bearerToken(in: request.headerFields), let index = accountIndexByKey[token] else { return nil }
+        guard let token = bearerToken(in: request.headers), let index = accountIndexByKey[token] else { return nil }
         return accounts[index]
     }
 }

@@ -1,3 +1,4 @@
+import HTTPServerCore
 import HTTPTypes
 
 /// The token of an `Authorization: Bearer <token>` header (docs/behaviour.md, common rule 2): scheme
@@ -5,14 +6,8 @@ import HTTPTypes
 /// Two `Authorization` fields are refused too: they cannot name one token.
 /// Scans the value's UTF-8 bytes once, by offset, with no array of words: it runs on
 /// every request.
-func bearerToken(in fields: HTTPFields) -> String? {
-    var authorization: String?
-    for field in fields where field.name == .authorization {
-        guard authorization == nil else { return nil }
-        authorization = field.value
-    }
-    guard var value = authorization else { return nil }
-    return value.withUTF8 { bytes -> String? in
+func bearerToken(in headers: RequestHeaders) -> String? {
+    let token = headers.withOnlyValue(of: .authorization) { bytes -> String? in
         let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") }
         guard let schemeStart = bytes.firstIndex(where: { !isSpace($0) }) else { return nil }
         let schemeEnd = bytes[schemeStart...].firstIndex(where: isSpace) ?? bytes.count
@@ -23,4 +18,5 @@ func bearerToken(in fields: HTTPFields) -> String? {
         guard bytes[tokenEnd...].allSatisfy(isSpace) else { return nil }
         return String(decoding: UnsafeBufferPointer(rebasing: bytes[tokenStart..<tokenEnd]), as: UTF8.self)
     }
+    return token ?? nil
 }

@@ -6,14 +6,14 @@ import HTTPServerCore
 public struct MockRequest: Sendable {
     public let method: HTTPRequest.Method
     public let target: RequestTarget
-    public let headerFields: HTTPFields
+    public let headers: RequestHeaders
     public let body: [UInt8]
     public internal(set) var pathParameters: [String: String] = [:]
 
-    public init(method: HTTPRequest.Method, target: RequestTarget, headerFields: HTTPFields = [:], body: [UInt8] = []) {
+    public init(method: HTTPRequest.Method, target: RequestTarget, headers: RequestHeaders = RequestHeaders(), body: [UInt8] = []) {
         self.method = method
         self.target = target
-        self.headerFields = headerFields
+        self.headers = headers
         self.body = body
     }
 

@@ -12,14 +12,14 @@ struct CORSPolicy: Sendable {
 
     /// An `OPTIONS` request naming the method it asks for.
     static func isPreflight(_ request: MockRequest) -> Bool {
-        request.method == .options && request.headerFields.contains(.accessControlRequestMethod)
+        request.method == .options && request.headers.contains(.accessControlRequestMethod)
     }
 
     /// 204 allowing the path's methods and the headers the browser asked for.
     static func preflight(_ request: MockRequest, allowed: [HTTPRequest.Method]) -> ServerResponse {
         var fields = HTTPFields()
         fields[.accessControlAllowMethods] = (allowed + [.options]).map(\.rawValue).joined(separator: ", ")
-        fields[.accessControlAllowHeaders] = request.headerFields[.accessControlRequestHeaders] ?? defaultAllowedHeaders
+        fields[.accessControlAllowHeaders] = request.headers[.accessControlRequestHeaders] ?? defaultAllowedHeaders
         fields[.accessControlMaxAge] = "600"
         return ServerResponse(status: .noContent, headerFields: fields)
     }

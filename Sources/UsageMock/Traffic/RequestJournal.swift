@@ -15,7 +15,8 @@ struct JournalEntry: Sendable {
     let method: String
     /// The request target as sent: the path, and the query after `?`.
     let target: String
-    let headerFields: HTTPFields
+    /// The request's header fields as received (the journal shows them with secrets masked).
+    let headers: RequestHeaders
     let bodySize: Int
     /// The body's first `bodyLimit` bytes: a Klaim cursor lives in the body.
     let body: [UInt8]
@@ -43,9 +44,9 @@ struct JournalEntry: Sendable {
     /// Bytes of a body the journal keeps.
     static let bodyLimit = 16 * 1024
 
-    init(receivedAtMicros: Int, method: String, target: String, headerFields: HTTPFields, body: [UInt8], provider: String?,
+    init(receivedAtMicros: Int, method: String, target: String, headers: RequestHeaders, body: [UInt8], provider: String?,
          route: Route?, status: Int?, responseSize: Int?, durationMicros: Int, faultID: Int?, reason: String?, warning: String?) {
-        (self.receivedAtMicros, self.method, self.target, self.headerFields) = (receivedAtMicros, method, target, headerFields)
+        (self.receivedAtMicros, self.method, self.target, self.headers) = (receivedAtMicros, method, target, headers)
         bodySize = body.count
         // Shared with the request, not copied, unless it must be cut.
         self.body = body.count <= Self.bodyLimit ? body : Array(body.prefix(Self.bodyLimit))
@@ -141,6 +142,7 @@ extension JournalEntry {
         json.field("reason", reason)
         json.field("warning", warning)
         json.key("headers")
+        let headerFields = headers.fields
         json.object {
             var seen: Set<HTTPField.Name> = []
             for field in headerFields where seen.insert(field.name).inserted {

@@ -27,11 +27,11 @@ extension ParameterError {
 enum ResponseReasons {
     /// Why a provider answered 401, naming the check that failed and never the key:
     /// The cases of common rule 2 (docs/behaviour.md), and whose key it was when another provider's.
-    static func unauthorized(_ fields: HTTPFields, providers: [any ServedProvider]) -> String {
-        let values = fields[values: .authorization]
+    static func unauthorized(_ headers: RequestHeaders, providers: [any ServedProvider]) -> String {
+        let values = headers[values: .authorization]
         guard let value = values.first else { return "auth: no Authorization header" }
         guard values.count == 1 else { return "auth: more than one Authorization header" }
-        guard let token = bearerToken(in: fields) else {
+        guard let token = bearerToken(in: headers) else {
             let scheme = value.split(separator: " ").first.map(String.init) ?? ""
             return scheme.lowercased() == "bearer" ? "auth: not exactly one token after Bearer" : "auth: not a Bearer token"
         }

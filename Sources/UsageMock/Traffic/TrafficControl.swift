@@ -53,10 +53,10 @@ final class TrafficControl: Sendable {
         case .route(let route, _, _):
             guard let provider else { return nil }
             note.route = route
-            if let forced = request.headerFields[Self.forcedStatusHeader] {
+            if let forced = request.headers[Self.forcedStatusHeader] {
                 return forcedResponse(forced, provider)
             }
-            let token = { bearerToken(in: request.headerFields) }
+            let token = { bearerToken(in: request.headers) }
             guard let fault = faults.fault(provider: provider.name, route: route.pattern.description, token: token) else { return nil }
             note.faultID = fault.id
             note.delay = .milliseconds(fault.rule.delayMilliseconds)
@@ -75,20 +75,20 @@ final class TrafficControl: Sendable {
     /// only then), and the query parameters the route ignored.
     func explain(_ response: inout ServerResponse, to request: MockRequest, route: Route, providers: [any ServedProvider]) {
         if response.head.status == .unauthorized, response.head.headerFields[MockHeaders.reason] == nil {
-            response.head.headerFields[MockHeaders.reason] = ResponseReasons.unauthorized(request.headerFields, providers: providers)
+            response.head.headerFields[MockHeaders.reason] = ResponseReasons.unauthorized(request.headers, providers: providers)
         }
         response.warn(ResponseReasons.ignoredQueryParameters(request.target.query, route: route))
     }
 
     /// After the answer is made: the fault's delay, CORS headers, the journal entry.
     /// Requests to `/__admin/` are not journaled, so reading the journal leaves it as it was.
-    func finish(_ response: inout ServerResponse, to head: HTTPRequest, path: String, body: [UInt8], note: TrafficNote, durationMicros: Int) {
+    func finish(_ response: inout ServerResponse, to request: ServerRequest, path: String, note: TrafficNote, durationMicros: Int) {
         response.delay = note.delay
         if options.cors, !note.isAdmin { CORSPolicy.decorate(&response) }
         guard journal.capacity > 0, !note.isAdmin else { return }
         journal.record(JournalEntry(
-            receivedAtMicros: JournalEntry.now() - durationMicros, method: head.method.rawValue, target: head.path ?? "",
-            headerFields: head.headerFields, body: body, provider: note.provider,
+            receivedAtMicros: JournalEntry.now() - durationMicros, method: request.method.rawValue, target: request.target,
+            headers: request.headers, body: request.body, provider: note.provider,
             route: note.route,
             status: response.dropsConnection ? nil : response.head.status.code,
             responseSize: response.dropsConnection ? nil : response.body.count, durationMicros: durationMicros, faultID: note.faultID,
