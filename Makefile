@@ -3,7 +3,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: run test swift-test contract-test sanitize fuzz soak container-test bench
+.PHONY: run test swift-test contract-test sanitize fuzz soak container-test bench bench-allocations
 
 run:
 	@scripts/install-deps.sh
@@ -51,3 +51,13 @@ container-test:
 # a peer mock; writes Benchmarks/RESULTS.md (about 7 minutes).
 bench:
 	Benchmarks/bench.sh
+
+# Allocations per request of MockApplication.respond(to:), counted by package-benchmark's
+# malloc interposer (Benchmarks/Allocations), against the counts committed in
+# Benchmarks/Allocations/Thresholds. Fails on one allocation more per request on any
+# endpoint, and on one fewer (then commit the new counts). 2 to 3 minutes from a clean
+# build; see docs/performance.md.
+bench-allocations:
+	@scripts/install-deps.sh
+	cd Benchmarks/Allocations && $(SWIFT) package benchmark thresholds check --no-progress || { \
+	  echo "bench-allocations: counts differ from Benchmarks/Allocations/Thresholds (see docs/performance.md)" >&2; exit 1; }
