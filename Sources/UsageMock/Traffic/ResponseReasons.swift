@@ -28,12 +28,13 @@ enum ResponseReasons {
     /// Why a provider answered 401, naming the check that failed and never the key:
     /// The cases of common rule 2 (docs/behaviour.md), and whose key it was when another provider's.
     static func unauthorized(_ headers: RequestHeaders, providers: [any ServedProvider]) -> String {
-        let values = headers[values: .authorization]
-        guard let value = values.first else { return "auth: no Authorization header" }
-        guard values.count == 1 else { return "auth: more than one Authorization header" }
+        guard headers.contains(.authorization) else { return "auth: no Authorization header" }
         guard let token = bearerToken(in: headers) else {
-            let scheme = value.split(separator: " ").first.map(String.init) ?? ""
-            return scheme.lowercased() == "bearer" ? "auth: not exactly one token after Bearer" : "auth: not a Bearer token"
+            let schemeIsBearer = headers.withOnlyValue(of: .authorization) { value in
+                value.split(separator: UInt8(ascii: " ")).first?.elementsEqual("bearer".utf8) { $0 | 0x20 == $1 } == true
+            }
+            guard let schemeIsBearer else { return "auth: more than one Authorization header" }
+            return schemeIsBearer ? "auth: not exactly one token after Bearer" : "auth: not a Bearer token"
         }
         if let owner = providers.first(where: { $0.ownsKey(token) }) { return "auth: key of provider \(owner.name)" }
         return "auth: unknown key"

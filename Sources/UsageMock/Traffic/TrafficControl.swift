@@ -56,8 +56,9 @@ final class TrafficControl: Sendable {
             if let forced = request.headers[Self.forcedStatusHeader] {
                 return forcedResponse(forced, provider)
             }
-            let token = { bearerToken(in: request.headers) }
-            guard let fault = faults.fault(provider: provider.name, route: route.pattern.description, token: token) else { return nil }
+            // A closure written in the call stays on the stack; the token is read only when a fault is armed.
+            guard let fault = faults.fault(provider: provider.name, route: route.pattern.description, token: { bearerToken(in: request.headers) })
+            else { return nil }
             note.faultID = fault.id
             note.delay = .milliseconds(fault.rule.delayMilliseconds)
             if fault.rule.drop {

@@ -1,8 +1,7 @@
 // The one file that names the server's message types (ServerRequest and the
-// ServerResponse that respond(to:) returns), so only this import follows them if they
-// move to another module.
+// ServerResponse that respond(to:) returns, from HTTPServerCore).
+import HTTPServerCore
 import HTTPTypes
-import MicroHTTPDServer
 import UsageMock
 
 /// A request as the server hands it to `MockApplication.respond(to:)` (Host,
