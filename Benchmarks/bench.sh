@@ -5,7 +5,7 @@
 # per request, to read the ratios by; and usagemock's own work per request without
 # sockets (Benchmarks/InProcess). Prints a table and writes Benchmarks/RESULTS.md.
 #
-#   Benchmarks/bench.sh    (about 5 minutes; 7.5 from a fresh clone, build and venv included)
+#   Benchmarks/bench.sh    (about 8 minutes; 10 from a fresh clone, build and venv included)
 #
 # Settings (environment):
 #   BENCH_DURATION   seconds per wrk run (default 2)
@@ -345,6 +345,25 @@ for ns in "${CALIBRATION_NS[@]}"; do
 done
 stop_server "$PID_L"
 
+# The same comparison with other worker counts for both servers: how the ratio holds
+# as threads are added. On two cores, four workers share them with wrk's two threads.
+SCALING_THREADS=(${BENCH_SCALING_THREADS:-1 4})
+SCALING_ENDPOINTS=(balance unauth poe100)
+for threads in "${SCALING_THREADS[@]}"; do
+  say "Threads: limit server (a) against usagemock (b), both with $threads worker(s)"
+  PORT_TU=$(free_port)
+  start_server "usagemock-threads-$threads" 'usagemock listening on' 60 "$USAGEMOCK" serve --port "$PORT_TU" --threads "$threads"
+  PID_TU=$STARTED_PID
+  PORT_TL=$(free_port)
+  start_server "limit-threads-$threads" 'limit-server listening on' 10 "$LIMIT" "$PORT_TL" "$WORK/captures" "$threads"
+  PID_TL=$STARTED_PID
+  for id in "${SCALING_ENDPOINTS[@]}"; do
+    compare "threads-$threads-$id" "$id" "$PORT_TL" "$PID_TL" "$id" "$PORT_TU" "$PID_TU"
+  done
+  stop_server "$PID_TU"
+  stop_server "$PID_TL"
+done
+
 say "Exec to first answered request (${STARTS} starts each)"
 PORT_S=$(free_port)
 python3 "$BENCH/probe.py" startup --port "$PORT_S" --runs "$STARTS" -- \
@@ -480,6 +499,18 @@ TABLE=$WORK/table.md
       "$(awk -v n="$ns" -v c="$(res "$id-b" 4)" 'BEGIN { if (c + 0 == 0) print "nan"; else printf "%.0f %%", n / 10 / c }')"
   done
   echo
+  echo "| worker threads (both servers) | endpoint | limit req/s | usagemock req/s | ratio | p99 ratio | limit CPU µs/req | usagemock CPU µs/req |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|"
+  for threads in "${SCALING_THREADS[@]}" "$THREADS (above)"; do
+    for id in "${SCALING_ENDPOINTS[@]}"; do
+      tag="threads-${threads%% *}-$id"
+      [ "$threads" = "$THREADS (above)" ] && tag=$id
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$threads" "$(endpoint "$id" | cut -d'|' -f2)" \
+        "$(fmt_rps "$(res "$tag-a" 1)")" "$(fmt_rps "$(res "$tag-b" 1)")" "$(ratio "$(res "$tag-b" 1)" "$(res "$tag-a" 1)")" \
+        "$(ratio "$(res "$tag-b" 3)" "$(res "$tag-a" 3)")" "$(fmt_us "$(res "$tag-a" 4)")" "$(fmt_us "$(res "$tag-b" 4)")"
+    done
+  done
+  echo
   echo "| depth (usagemock against itself) | body bytes | default req/s | large req/s | ratio | default p50 ms | large p50 ms | default p99 ms | large p99 ms | p99 ratio | default CPU µs/req | large CPU µs/req |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for pair in "deep-poe|poe-shallow|poe-deep|Poe points_history limit=100, after row 100 / after row $DEEP_ROWS" \
@@ -559,7 +590,7 @@ RESULTS=$BENCH/RESULTS.md
   echo "  (measured side by side) mean more than the absolute figures. \"CPU µs/req\": the server process's"
   echo "  user + system time (/proc/PID/stat, all threads) during a run over the requests wrk counted."
   echo "- limit: \`Benchmarks/limit-server.c\`, libmicrohttpd with usagemock's flags and options, answering"
-  echo "  the bytes captured from usagemock (status, header fields, body) from memory; HookBridge's"
+  echo "  the bytes captured from usagemock (status, header fields, body) from memory, with the same number of worker threads ($THREADS unless a row says otherwise); HookBridge's"
   echo "  request id and Sybilion's trace id, new in every usagemock response, are one captured instance"
   echo "  there (same length). usagemock runs with its defaults; its access log goes to /dev/null."
   echo "- in-process: \`Benchmarks/InProcess\` calls MockApplication.respond(to:) with the same requests,"

@@ -168,10 +168,7 @@ extension HTTPServer {
     }
 
     private func queue(_ response: ServerResponse, on connection: OpaquePointer, closing: Bool = false) -> MHD_Result {
-        let mhdResponse = response.body.withUnsafeBytes { bytes in
-            MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
-        }
-        guard let mhdResponse else { return .NO }
+        guard let mhdResponse = ResponseBody.response(sending: response.body) else { return .NO }
         defer { MHD_destroy_response(mhdResponse) }
         for field in response.head.headerFields where field.name != .contentLength {
             guard MHD_add_response_header(mhdResponse, field.name.rawName, field.value) == .YES else { return .NO }

@@ -1,0 +1,35 @@
+import CMicroHTTPD
+
+/// A response body lent to libmicrohttpd instead of copied into it: a page of rows or a
+/// body prepared with the scenario goes out from the Swift array that holds it.
+///
+/// The box is retained for libmicrohttpd and released by its free callback, once the
+/// response is sent or dropped. `bytes` is never mutated and the box holds it for that
+/// whole time, so the array's storage, whose address libmicrohttpd reads, neither
+/// moves nor is freed before then.
+final class ResponseBody {
+    private let bytes: [UInt8]
+    private let address: UnsafeMutableRawPointer
+
+    private init?(_ bytes: [UInt8]) {
+        guard let address = bytes.withUnsafeBytes({ $0.baseAddress }) else { return nil }
+        self.bytes = bytes
+        self.address = UnsafeMutableRawPointer(mutating: address)
+    }
+
+    /// A libmicrohttpd response over `body`, not yet queued; nil if libmicrohttpd could
+    /// not make one.
+    static func response(sending body: [UInt8]) -> OpaquePointer? {
+        guard let box = ResponseBody(body) else {
+            return MHD_create_response_from_buffer(0, nil, .RESPMEM_PERSISTENT)
+        }
+        let retained = Unmanaged.passRetained(box)
+        let response = MHD_create_response_from_buffer_with_free_callback_cls(
+            body.count, box.address, { retained in
+                guard let retained else { return }
+                Unmanaged<ResponseBody>.fromOpaque(retained).release()
+            }, retained.toOpaque())
+        if response == nil { retained.release() }
+        return response
+    }
+}
