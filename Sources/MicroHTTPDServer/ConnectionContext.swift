@@ -4,13 +4,13 @@ import Synchronization
 /// What the server keeps for one open connection: made when libmicrohttpd opens it,
 /// reused by every request on it, released when it closes.
 ///
-/// Only the worker serving the connection touches `request`; `requestNumber` is also
+/// Only the worker serving the connection touches `state`; `requestNumber` is also
 /// read by a shutdown that waits for the requests in flight.
 final class ConnectionContext {
     /// The number of the request being answered (see `HTTPServer.requestsBegun`), 0
     /// between requests.
     let requestNumber = Atomic<Int>(0)
-    var request = RequestState()
+    var state = RequestState()
 }
 
 /// One request as it crosses libmicrohttpd's calls, which are made once for the head,

@@ -40,7 +40,7 @@ extension HTTPServer {
         if tooManyParameters, let uri, let question = strchr(uri, Int32(UInt8(ascii: "?"))) {
             UnsafeMutablePointer(mutating: question + 1).pointee = 0
         }
-        context.request = RequestState(target: target, tooManyQueryParameters: tooManyParameters)
+        context.state = RequestState(target: target, tooManyQueryParameters: tooManyParameters)
         context.requestNumber.store(requestsBegun.add(1, ordering: .relaxed).newValue, ordering: .releasing)
         return pointer
     }
@@ -54,8 +54,8 @@ extension HTTPServer {
     /// The request is over (answered, or abandoned by libmicrohttpd).
     func end(_ pointer: UnsafeMutableRawPointer) {
         let context = Unmanaged<ConnectionContext>.fromOpaque(pointer).takeUnretainedValue()
-        context.request.request.body = []
-        context.request.phase = .head
+        context.state.request.body = []
+        context.state.phase = .head
         context.requestNumber.store(0, ordering: .releasing)
     }
 
@@ -67,19 +67,19 @@ extension HTTPServer {
         uploadData: UnsafePointer<CChar>?,
         uploadSize: UnsafeMutablePointer<Int>
     ) -> MHD_Result {
-        switch context.request.phase {
+        switch context.state.phase {
         case .delayed(let response):
             // Called again after `resume`: the delay is over.
-            context.request.phase = .body
-            return deliver(response, on: connection, closing: context.request.validation.closesAfterResponse)
+            context.state.phase = .body
+            return deliver(response, on: connection, closing: context.state.validation.closesAfterResponse)
         case .head:
             return receiveHead(connection, context, method: String(cString: method), version: String(cString: version))
         case .body where uploadSize.pointee > 0:
             receiveBodyChunk(context, data: uploadData, size: uploadSize)
             // Past eight times the limit, stop reading a body that will be refused anyway.
-            return context.request.receivedBodyBytes > configuration.maxBodySize * 8 ? .NO : .YES
+            return context.state.receivedBodyBytes > configuration.maxBodySize * 8 ? .NO : .YES
         case .body:
-            let state = context.request
+            let state = context.state
             var request = state.request
             let response: ServerResponse
             if state.receivedBodyBytes > configuration.maxBodySize {
@@ -89,7 +89,7 @@ extension HTTPServer {
                 response = responder.respond(to: request)
             }
             if response.delay > .zero, suspend(connection, for: response.delay) {
-                context.request.phase = .delayed(response)
+                context.state.phase = .delayed(response)
                 return .YES
             }
             return deliver(response, on: connection, closing: state.validation.closesAfterResponse)
@@ -126,27 +126,27 @@ extension HTTPServer {
 
     /// First call for a request: gather the head and refuse early what must be refused.
     private func receiveHead(_ connection: OpaquePointer, _ context: ConnectionContext, method: String, version: String) -> MHD_Result {
-        context.request.phase = .body
+        context.state.phase = .body
         MHD_get_connection_values_n(connection, .HEADER_KIND, collectHeaderField, Unmanaged.passUnretained(context).toOpaque())
         guard let parsedMethod = HTTPRequest.Method(method) else {
-            return queue(responder.respond(toRejected: context.request.request, reason: .malformedMethod), on: connection)
+            return queue(responder.respond(toRejected: context.state.request, reason: .malformedMethod), on: connection)
         }
-        context.request.request.method = parsedMethod
-        if let refusal = refusal(of: context.request, method: method, isHTTP11: version == "HTTP/1.1") {
-            return queue(responder.respond(toRejected: context.request.request, reason: refusal), on: connection)
+        context.state.request.method = parsedMethod
+        if let refusal = refusal(of: context.state, method: method, isHTTP11: version == "HTTP/1.1") {
+            return queue(responder.respond(toRejected: context.state.request, reason: refusal), on: connection)
         }
         return .YES
     }
 
     /// Why the head must be refused before any body is read, if it must.
-    private func refusal(of request: RequestState, method: String, isHTTP11: Bool) -> RequestRejection? {
+    private func refusal(of state: RequestState, method: String, isHTTP11: Bool) -> RequestRejection? {
         let limit = configuration.maxHeadSize
-        let requestLineSize = method.utf8.count + request.request.target.utf8.count + "  HTTP/1.1\r\n".utf8.count
+        let requestLineSize = method.utf8.count + state.request.target.utf8.count + "  HTTP/1.1\r\n".utf8.count
         if requestLineSize > limit { return .requestLineTooLong(limit: limit) }
-        if requestLineSize + request.headerBytes > limit { return .headTooLarge(limit: limit) }
-        if request.tooManyQueryParameters { return .tooManyQueryParameters(limit: configuration.maxQueryParameters) }
-        if let problem = request.validation.problem(isHTTP11: isHTTP11) { return .malformedHeader(problem) }
-        if let declared = request.request.headers[.contentLength].flatMap(Int.init), declared > configuration.maxBodySize {
+        if requestLineSize + state.headerBytes > limit { return .headTooLarge(limit: limit) }
+        if state.tooManyQueryParameters { return .tooManyQueryParameters(limit: configuration.maxQueryParameters) }
+        if let problem = state.validation.problem(isHTTP11: isHTTP11) { return .malformedHeader(problem) }
+        if let declared = state.request.headers[.contentLength].flatMap(Int.init), declared > configuration.maxBodySize {
             return .bodyTooLarge(limit: configuration.maxBodySize)
         }
         return nil
@@ -157,13 +157,13 @@ extension HTTPServer {
     private func receiveBodyChunk(_ context: ConnectionContext, data: UnsafePointer<CChar>?, size: UnsafeMutablePointer<Int>) {
         let count = size.pointee
         size.pointee = 0
-        context.request.receivedBodyBytes += count
-        guard context.request.receivedBodyBytes <= configuration.maxBodySize, let data else {
-            context.request.request.body = []
+        context.state.receivedBodyBytes += count
+        guard context.state.receivedBodyBytes <= configuration.maxBodySize, let data else {
+            context.state.request.body = []
             return
         }
         data.withMemoryRebound(to: UInt8.self, capacity: count) {
-            context.request.request.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
+            context.state.request.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
         }
     }
 

@@ -48,11 +48,11 @@ let collectHeaderField: MHD_KeyValueIteratorN = { contextPointer, _, key, keySiz
     key.withMemoryRebound(to: UInt8.self, capacity: keySize) { keyBytes in
         let name = UnsafeBufferPointer(start: keyBytes, count: keySize)
         guard let value else {
-            context.request.addHeaderField(name: name, value: UnsafeBufferPointer(start: nil, count: 0))
+            context.state.addHeaderField(name: name, value: UnsafeBufferPointer(start: nil, count: 0))
             return
         }
         value.withMemoryRebound(to: UInt8.self, capacity: valueSize) {
-            context.request.addHeaderField(name: name, value: UnsafeBufferPointer(start: $0, count: valueSize))
+            context.state.addHeaderField(name: name, value: UnsafeBufferPointer(start: $0, count: valueSize))
         }
     }
     return .YES

@@ -30,7 +30,7 @@ import Testing
             process.executableURL = ProcessTests.executable
             process.arguments = ["serve", "--port", "0"] + arguments
             process.standardOutput = output
-            FileManager.default.createFile(atPath: logFile.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: logFile)
             try process.run()
             var buffer = Data()
