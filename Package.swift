@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "HTTPServerCore",
             dependencies: [
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "HTTPTypes", package: "swift-http-types")
             ]
         ),
         // The only module that calls libmicrohttpd, and the owner of its pointers. (UsageMock

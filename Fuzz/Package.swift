@@ -14,7 +14,7 @@ let package = Package(
     dependencies: [
         // The repository root. `name:` pins the package's name for `.product(package:)`
         // below whatever the checkout directory is called.
-        .package(name: "usagemock", path: ".."),
+        .package(name: "usagemock", path: "..")
     ],
     targets: [
         // Checks shared by the targets: the response rules every answer must keep.

@@ -26,6 +26,6 @@ let package = Package(
             ],
             path: "Benchmarks/RequestAllocations",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        )
     ]
 )

@@ -18,6 +18,6 @@ let package = Package(
                 .product(name: "UsageMock", package: "usagemock"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
-        ),
+        )
     ]
 )

@@ -36,7 +36,8 @@ public struct RequestHeaders: Sendable, Equatable {
     }
 
     public mutating func append(name: String, value: String) {
-        var name = name, value = value
+        var name = name
+        var value = value
         name.withUTF8 { name in value.withUTF8 { append(name: name, value: $0) } }
     }
 
@@ -100,7 +101,7 @@ public struct RequestHeaders: Sendable, Equatable {
         lowercased.withUTF8 { wanted in
             forEachField { fieldName, value in
                 guard fieldName.count == wanted.count,
-                      zip(fieldName, wanted).allSatisfy({ Self.lowercased($0) == $1 })
+                    zip(fieldName, wanted).allSatisfy({ Self.lowercased($0) == $1 })
                 else { return true }
                 return body(value)
             }
@@ -114,7 +115,8 @@ public struct RequestHeaders: Sendable, Equatable {
             while offset + 4 <= bytes.count {
                 let nameCount = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8
                 let valueCount = Int(bytes[offset + 2]) | Int(bytes[offset + 3]) << 8
-                let nameStart = offset + 4, valueStart = nameStart + nameCount
+                let nameStart = offset + 4
+                let valueStart = nameStart + nameCount
                 offset = valueStart + valueCount
                 let name = UnsafeBufferPointer(rebasing: bytes[nameStart..<valueStart])
                 guard body(name, UnsafeBufferPointer(rebasing: bytes[valueStart..<offset])) else { return }

@@ -34,7 +34,7 @@ let requestCompleted: MHD_RequestCompletedCallback = { serverPointer, _, context
 
 let accessHandler: MHD_AccessHandlerCallback = { serverPointer, connection, _, method, version, uploadData, uploadSize, contextSlot in
     guard let serverPointer, let connection, let method, let version, let uploadSize,
-          let contextPointer = contextSlot?.pointee
+        let contextPointer = contextSlot?.pointee
     else { return .NO }
     let server = Unmanaged<HTTPServer>.fromOpaque(serverPointer).takeUnretainedValue()
     let context = Unmanaged<ConnectionContext>.fromOpaque(contextPointer).takeUnretainedValue()

@@ -25,7 +25,8 @@ final class ResponseBody {
         }
         let retained = Unmanaged.passRetained(box)
         let response = MHD_create_response_from_buffer_with_free_callback_cls(
-            body.count, box.address, { retained in
+            body.count, box.address,
+            { retained in
                 guard let retained else { return }
                 Unmanaged<ResponseBody>.fromOpaque(retained).release()
             }, retained.toOpaque())

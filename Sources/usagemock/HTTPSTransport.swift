@@ -44,8 +44,9 @@ struct HTTPSTransport: UpstreamTransport {
         do {
             let response = try await client.execute(outgoing, timeout: timeout)
             let body = try await response.body.collect(upTo: 64 << 20)
-            return UpstreamResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-                                    body: Array(buffer: body))
+            return UpstreamResponse(
+                status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+                body: Array(buffer: body))
         } catch let error as NIOSSLError {
             throw UpstreamFailure("TLS failure: \(error)")
         } catch let error as BoringSSLError {

@@ -1,5 +1,5 @@
-import HTTPServerCore
 import ArgumentParser
+import HTTPServerCore
 import MicroHTTPDServer
 
 struct HealthCommand: ParsableCommand {

@@ -29,7 +29,9 @@ struct LiveOptions: ParsableArguments {
         guard LiveAPI.providerKeys.contains(provider) else {
             throw ValidationError("unknown provider \"\(provider)\"; expected one of: \(LiveAPI.providerKeys.joined(separator: ", "))")
         }
-        guard baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://") else { throw ValidationError("--base-url must start with https:// or http://") }
+        guard baseURL.hasPrefix("https://") || baseURL.hasPrefix("http://") else {
+            throw ValidationError("--base-url must start with https:// or http://")
+        }
         while baseURL.hasSuffix("/") { baseURL.removeLast() }
         guard maxRequests >= 1 else { throw ValidationError("--max-requests must be at least 1") }
         guard pause >= 0, pause <= 60 else { throw ValidationError("--pause must be between 0 and 60 seconds") }

@@ -37,8 +37,9 @@ struct RecordCommand: AsyncParsableCommand {
         let recording: LiveAPI.Recording
         do {
             recording = try await HTTPSTransport.with(caFile: live.caFile, timeoutSeconds: live.timeout) { transport in
-                try await LiveAPI.record(live.provider, users: user, maxRows: maxRows, asKey: asKey ?? LiveAPI.testKey(of: live.provider) ?? "",
-                                         clockSeconds: Int(Date().timeIntervalSince1970), options: live.session, transport: transport)
+                try await LiveAPI.record(
+                    live.provider, users: user, maxRows: maxRows, asKey: asKey ?? LiveAPI.testKey(of: live.provider) ?? "",
+                    clockSeconds: Int(Date().timeIntervalSince1970), options: live.session, transport: transport)
             }
         } catch LiveAPI.RecordFailure.drift(let report) {
             print(live.masked(report.table), terminator: "")

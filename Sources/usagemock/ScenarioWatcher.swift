@@ -1,3 +1,7 @@
+import Logging
+import ServiceLifecycle
+import UsageMock
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -6,9 +10,6 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
-import Logging
-import ServiceLifecycle
-import UsageMock
 
 /// `serve --watch`: polls the scenario file and serves it again when it changes. A
 /// change that does not validate is logged and refused whole; the old scenario stays.

@@ -1,18 +1,19 @@
-import HTTPServerCore
 import ArgumentParser
+import HTTPServerCore
+import Logging
+import MicroHTTPDServer
+import ServiceLifecycle
+import UsageMock
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import Logging
-import MicroHTTPDServer
-import ServiceLifecycle
 
 #if canImport(Glibc)
 import Glibc
 #endif
-import UsageMock
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
     var maxConnections: Int = 1000
 
     @Option(
-        help: ArgumentHelp("Log level: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")) (default: info).", valueName: "level"),
+        help: ArgumentHelp(
+            "Log level: \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")) (default: info).", valueName: "level"),
         transform: { value in
             // A transform rather than a conformance of swift-log's type to swift-argument-parser's protocol.
             guard let level = Logger.Level(rawValue: value) else { throw ValidationError("unknown log level '\(value)'") }
@@ -56,7 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve the scenario file again whenever it changes (an invalid change is logged and refused).")
     var watch = false
 
-    @Option(help: "Token every /__admin/ request must bear (Authorization: Bearer TOKEN); for a non-loopback --host (env USAGEMOCK_ADMIN_TOKEN).")
+    @Option(
+        help:
+            "Token every /__admin/ request must bear (Authorization: Bearer TOKEN); for a non-loopback --host (env USAGEMOCK_ADMIN_TOKEN).")
     var adminToken: String?
 
     /// Every check of the options and environment is made here rather than in `run()`,
@@ -103,7 +107,8 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "usagemock") { StreamLogHandler(label: $0, stream: logOutput, metadataProvider: nil) }
         logger.logLevel = logLevel
         let configuration = ServerConfiguration(
-            host: host, port: port, threads: threads ?? ServerConfiguration.defaultThreadCount, connectionLimit: maxConnections, idleTimeoutSeconds: idleTimeout
+            host: host, port: port, threads: threads ?? ServerConfiguration.defaultThreadCount, connectionLimit: maxConnections,
+            idleTimeoutSeconds: idleTimeout
         )
         let admin = AdminAccess(boundHost: host, token: adminToken ?? environment("USAGEMOCK_ADMIN_TOKEN"))
         let application = MockApplication(
@@ -123,8 +128,12 @@ struct ServeCommand: AsyncParsableCommand {
         let summary = application.startupSummary(baseURL: "http://\(shownHost):\(server.port)")
         // The log's flusher first: services stop in reverse order, so it writes the
         // server's last lines.
-        var services: [any Service] = [LogFlusher(output: logOutput), ServerService(server: server, readyLine: readyLine, summary: summary)]
-        if watch, let scenarioPath { services.append(ScenarioWatcher(path: scenarioPath, application: application, logger: logger, loadedContents: watchedContents)) }
+        var services: [any Service] = [
+            LogFlusher(output: logOutput), ServerService(server: server, readyLine: readyLine, summary: summary),
+        ]
+        if watch, let scenarioPath {
+            services.append(ScenarioWatcher(path: scenarioPath, application: application, logger: logger, loadedContents: watchedContents))
+        }
         let group = ServiceGroup(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

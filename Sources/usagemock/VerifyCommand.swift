@@ -5,7 +5,8 @@ import UsageMock
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a live API against the contract the mock serves; exit 0 when nothing drifted, 1 on drift, 2 when it could not be talked to.",
+        abstract:
+            "Check a live API against the contract the mock serves; exit 0 when nothing drifted, 1 on drift, 2 when it could not be talked to.",
         discussion: "Read-only and polite: GET only (and Klaim's read-only POST), at most --max-requests, --pause between requests."
     )
 

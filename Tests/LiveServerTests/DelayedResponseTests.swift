@@ -1,5 +1,5 @@
-import HTTPServerCore
 import Foundation
+import HTTPServerCore
 import HTTPTypes
 import MicroHTTPDServer
 import SocketTestSupport
@@ -113,7 +113,10 @@ private struct DelayingResponder: HTTPResponder {
             let stopped = DispatchSemaphore(value: 0)
             let clock = ContinuousClock()
             let started = clock.now
-            Thread { server.shutdown(); stopped.signal() }.start()
+            Thread {
+                server.shutdown()
+                stopped.signal()
+            }.start()
             let finished = stopped.wait(timeout: .now() + .seconds(3)) == .success
             let elapsed = clock.now - started
             stop.stopped.store(true, ordering: .relaxed)

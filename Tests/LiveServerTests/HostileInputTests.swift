@@ -1,8 +1,9 @@
-import HTTPServerCore
 import Foundation
+import HTTPServerCore
 import MicroHTTPDServer
 import SocketTestSupport
 import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -83,8 +84,14 @@ import Glibc
             ("GET /usage/points_history?limit=2 HTTP/1.1\r\nHost: localhost\r\n\(Self.poe)\r\n", 200),
             ("GET /v1/billing/usage-history?limit=2&offset=0 HTTP/1.1\r\nHost: localhost\r\n\(Self.hookBridge)\r\n", 200),
             ("GET /api/v1/usage?page=1&limit=2 HTTP/1.1\r\nHost: localhost\r\n\(Self.sybilion)\r\n", 200),
-            ("POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Content-Type: application/json\r\nContent-Length: \(klaimBody.utf8.count)\r\n\r\n\(klaimBody)", 200),
-            ("POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Transfer-Encoding: chunked\r\n\r\n5\r\n{\"lim\r\n6\r\nit\":2}\r\n0\r\n\r\n", 200),
+            (
+                "POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Content-Type: application/json\r\nContent-Length: \(klaimBody.utf8.count)\r\n\r\n\(klaimBody)",
+                200
+            ),
+            (
+                "POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Transfer-Encoding: chunked\r\n\r\n5\r\n{\"lim\r\n6\r\nit\":2}\r\n0\r\n\r\n",
+                200
+            ),
             ("POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Content-Length: 0\r\n\r\n", 200),
             ("GET /usage/current_balance HTTP/1.1\r\nHost: localhost\r\n\r\n", 401),
             ("GET /v1/billing/usage-history HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer sk_test_poe\r\n\r\n", 401),
@@ -160,7 +167,7 @@ import Glibc
             for (index, connection) in burst.enumerated() where index % 2 == 0 {
                 connection.send("GET /usage/points_history?limit=100 HTTP/1.1\r\nHost: localhost\r\n\(Self.poe)\r\n")
             }
-            burst.removeAll() // closed, most before reading their answers
+            burst.removeAll()  // closed, most before reading their answers
             try expectHealthy(server)
         }
     }
@@ -245,7 +252,9 @@ import Glibc
         let server = try LiveServerTests.startServer()
         defer { server.shutdown() }
         let connection = try RawConnection(port: server.port, timeoutSeconds: 2)
-        connection.send("POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Content-Length: 11\r\nTransfer-Encoding: chunked\r\n\r\nb\r\n{\"limit\":1}\r\n0\r\n\r\n" + Self.healthRequest)
+        connection.send(
+            "POST \(Self.klaimPath) HTTP/1.1\r\nHost: localhost\r\n\(Self.klaim)Content-Length: 11\r\nTransfer-Encoding: chunked\r\n\r\nb\r\n{\"limit\":1}\r\n0\r\n\r\n"
+                + Self.healthRequest)
         let first = HostileReply(connection)
         #expect(first.status == 200 || first.status == 400, "\(first)")
         let second = HostileReply(connection)
@@ -331,7 +340,9 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
     /// A Klaim POST with this body; `contentLength` overrides the true length.
     static func klaim(_ body: [UInt8], contentLength: String? = nil, headers: String = "") -> [UInt8] {
         let length = contentLength ?? String(body.count)
-        return Array("POST \(klaimPath) HTTP/1.1\r\n\(host)\(klaimKey)Content-Type: application/json\r\nContent-Length: \(length)\r\n\(headers)\(close)\r\n".utf8) + body
+        return Array(
+            "POST \(klaimPath) HTTP/1.1\r\n\(host)\(klaimKey)Content-Type: application/json\r\nContent-Length: \(length)\r\n\(headers)\(close)\r\n"
+                .utf8) + body
     }
 
     static func klaim(_ body: String, contentLength: String? = nil, headers: String = "") -> [UInt8] {
@@ -352,8 +363,12 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         // Garbage and truncated request lines. 400 is the HTTP answer; libmicrohttpd
         // closes without one for some of them, which common rule 6 allows.
         HostileCase("garbage request line", "GARBAGE\r\n\r\n", .status(400, orClosed: true)),
-        HostileCase("NUL before the method (the next line is taken for the request line)", [0x00] + Array("GET /__admin/health HTTP/1.1\r\n\(host)\r\n".utf8), .status(400, orClosed: true)),
-        HostileCase("a NUL line, then a request (read as a blank line before it)", [0x00, 0x0D, 0x0A] + Array(get("/__admin/health", "").utf8), .status(200)),
+        HostileCase(
+            "NUL before the method (the next line is taken for the request line)",
+            [0x00] + Array("GET /__admin/health HTTP/1.1\r\n\(host)\r\n".utf8), .status(400, orClosed: true)),
+        HostileCase(
+            "a NUL line, then a request (read as a blank line before it)", [0x00, 0x0D, 0x0A] + Array(get("/__admin/health", "").utf8),
+            .status(200)),
         HostileCase("binary request line", [0x01, 0x02, 0xFF, 0xFE, 0x7F] + Array(" garbage\r\n\r\n".utf8), .status(400, orClosed: true)),
         HostileCase("method alone", "GET\r\n\r\n", .status(400, orClosed: true)),
         HostileCase("no HTTP version (HTTP/0.9 form)", "GET /__admin/health\r\n\r\n", .status(400, orClosed: true)),
@@ -364,37 +379,79 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
 
         // Unknown and odd methods: a known path gives 405 in the owner's shape (common rule 5);
         // an unknown path 404; a method that is no token 400.
-        HostileCase("TRACE on a Poe path", get("/usage/current_balance").replacingOccurrences(of: "GET", with: "TRACE"), .status(405, bodyContains: #""code":"method_not_allowed""#, header: "Allow: GET")),
-        HostileCase("TRACE on no route", "TRACE /nowhere HTTP/1.1\r\n\(host)\(close)\r\n", .status(404, bodyContains: #""error":"not_found""#)),
-        HostileCase("TRACE on the index", "TRACE / HTTP/1.1\r\n\(host)\(close)\r\n", .status(405, bodyContains: #""error":"method_not_allowed""#)),
-        HostileCase("CONNECT authority-form", "CONNECT 127.0.0.1:8080 HTTP/1.1\r\n\(host)\(close)\r\n", .status(400, bodyContains: mockBadRequest)),
+        HostileCase(
+            "TRACE on a Poe path", get("/usage/current_balance").replacingOccurrences(of: "GET", with: "TRACE"),
+            .status(405, bodyContains: #""code":"method_not_allowed""#, header: "Allow: GET")),
+        HostileCase(
+            "TRACE on no route", "TRACE /nowhere HTTP/1.1\r\n\(host)\(close)\r\n", .status(404, bodyContains: #""error":"not_found""#)),
+        HostileCase(
+            "TRACE on the index", "TRACE / HTTP/1.1\r\n\(host)\(close)\r\n", .status(405, bodyContains: #""error":"method_not_allowed""#)),
+        HostileCase(
+            "CONNECT authority-form", "CONNECT 127.0.0.1:8080 HTTP/1.1\r\n\(host)\(close)\r\n", .status(400, bodyContains: mockBadRequest)),
         HostileCase("CONNECT on a Poe path", "CONNECT /usage/current_balance HTTP/1.1\r\n\(host)\(close)\r\n", .status(405)),
-        HostileCase("unknown method on Klaim", "FROB \(klaimPath) HTTP/1.1\r\n\(host)\(klaimKey)\(close)\r\n", .status(405, bodyContains: klaimMessage, header: "Allow: POST")),
-        HostileCase("lowercase method (methods are case-sensitive)", get("/usage/current_balance").replacingOccurrences(of: "GET", with: "get"), .status(405)),
+        HostileCase(
+            "unknown method on Klaim", "FROB \(klaimPath) HTTP/1.1\r\n\(host)\(klaimKey)\(close)\r\n",
+            .status(405, bodyContains: klaimMessage, header: "Allow: POST")),
+        HostileCase(
+            "lowercase method (methods are case-sensitive)", get("/usage/current_balance").replacingOccurrences(of: "GET", with: "get"),
+            .status(405)),
         HostileCase("method with '@'", "G@T /__admin/health HTTP/1.1\r\n\(host)\(close)\r\n", .status(400, bodyContains: mockBadRequest)),
-        HostileCase("method with a control byte", Array("G".utf8) + [0x01] + Array("T /__admin/health HTTP/1.1\r\n\(host)\(close)\r\n".utf8), .status(400, bodyContains: mockBadRequest)),
-        HostileCase("method with non-ASCII", "GETé /__admin/health HTTP/1.1\r\n\(host)\(close)\r\n", .status(400, bodyContains: mockBadRequest)),
-        HostileCase("20 KB method", String(repeating: "G", count: 20_000) + " /__admin/health HTTP/1.1\r\n\(host)\(close)\r\n", .status(414, orClosed: true)),
+        HostileCase(
+            "method with a control byte", Array("G".utf8) + [0x01] + Array("T /__admin/health HTTP/1.1\r\n\(host)\(close)\r\n".utf8),
+            .status(400, bodyContains: mockBadRequest)),
+        HostileCase(
+            "method with non-ASCII", "GETé /__admin/health HTTP/1.1\r\n\(host)\(close)\r\n", .status(400, bodyContains: mockBadRequest)),
+        HostileCase(
+            "20 KB method", String(repeating: "G", count: 20_000) + " /__admin/health HTTP/1.1\r\n\(host)\(close)\r\n",
+            .status(414, orClosed: true)),
 
         // Header syntax and size (common rule 6: head over 16 KiB → 431, line → 414).
-        HostileCase("header line without a colon", "GET /__admin/health HTTP/1.1\r\n\(host)NoColonHere\r\n\r\n", .status(400, orClosed: true)),
-        HostileCase("100 KB URL", "GET /" + String(repeating: "a", count: 100_000) + " HTTP/1.1\r\n\(host)\r\n", .status(414, orClosed: true)),
-        HostileCase("100 KB query string", "GET /usage/points_history?q=" + String(repeating: "a", count: 100_000) + " HTTP/1.1\r\n\(host)\r\n", .status(414, orClosed: true)),
-        HostileCase("40 KB header", "GET /__admin/health HTTP/1.1\r\n\(host)X-Big: \(String(repeating: "a", count: 40_000))\r\n\r\n", .status(431, orClosed: true)),
-        HostileCase("70 KB header (past libmicrohttpd's own limit)", "GET /__admin/health HTTP/1.1\r\n\(host)X-Big: \(String(repeating: "a", count: 70_000))\r\n\r\n", .status(431, orClosed: true)),
-        HostileCase("3000 headers", "GET /__admin/health HTTP/1.1\r\n\(host)" + (0..<3000).map { "X-\($0): v\r\n" }.joined() + "\r\n", .status(431, orClosed: true)),
-        HostileCase("1000 tiny headers (5 KB)", "GET /__admin/health HTTP/1.1\r\n\(host)" + String(repeating: "a:b\r\n", count: 1000) + "\r\n", .status(431, 200, orClosed: true)),
+        HostileCase(
+            "header line without a colon", "GET /__admin/health HTTP/1.1\r\n\(host)NoColonHere\r\n\r\n", .status(400, orClosed: true)),
+        HostileCase(
+            "100 KB URL", "GET /" + String(repeating: "a", count: 100_000) + " HTTP/1.1\r\n\(host)\r\n", .status(414, orClosed: true)),
+        HostileCase(
+            "100 KB query string", "GET /usage/points_history?q=" + String(repeating: "a", count: 100_000) + " HTTP/1.1\r\n\(host)\r\n",
+            .status(414, orClosed: true)),
+        HostileCase(
+            "40 KB header", "GET /__admin/health HTTP/1.1\r\n\(host)X-Big: \(String(repeating: "a", count: 40_000))\r\n\r\n",
+            .status(431, orClosed: true)),
+        HostileCase(
+            "70 KB header (past libmicrohttpd's own limit)",
+            "GET /__admin/health HTTP/1.1\r\n\(host)X-Big: \(String(repeating: "a", count: 70_000))\r\n\r\n", .status(431, orClosed: true)),
+        HostileCase(
+            "3000 headers", "GET /__admin/health HTTP/1.1\r\n\(host)" + (0..<3000).map { "X-\($0): v\r\n" }.joined() + "\r\n",
+            .status(431, orClosed: true)),
+        HostileCase(
+            "1000 tiny headers (5 KB)", "GET /__admin/health HTTP/1.1\r\n\(host)" + String(repeating: "a:b\r\n", count: 1000) + "\r\n",
+            .status(431, 200, orClosed: true)),
 
         // Authorization (common rule 2): anything but exactly one `Bearer KEY` is a 401.
-        HostileCase("binary Authorization", Array("GET /usage/current_balance HTTP/1.1\r\n\(host)Authorization: Bearer ".utf8) + [0x01, 0xFF, 0xFE, 0x80, 0x7F] + Array("\r\n\(close)\r\n".utf8), .status(401, bodyContains: poeUnauthorized, header: "WWW-Authenticate: Bearer")),
-        HostileCase("non-UTF-8 bearer token", Array("GET /usage/current_balance HTTP/1.1\r\n\(host)Authorization: Bearer sk_test_poe".utf8) + [0xC3] + Array("\r\n\(close)\r\n".utf8), .status(401, bodyContains: poeUnauthorized)),
-        HostileCase("15 KB Authorization", get("/usage/current_balance", "Authorization: Bearer \(String(repeating: "k", count: 15_000))\r\n"), .status(401, bodyContains: poeUnauthorized)),
-        HostileCase("30 KB Authorization", get("/usage/current_balance", "Authorization: Bearer \(String(repeating: "k", count: 30_000))\r\n"), .status(431, orClosed: true)),
-        HostileCase("two Authorization headers, same key", get("/usage/current_balance", poe + poe), .status(401, bodyContains: poeUnauthorized)),
-        HostileCase("two Authorization headers, other key second", get("/usage/current_balance", poe + "Authorization: Bearer nope\r\n"), .status(401, bodyContains: poeUnauthorized)),
+        HostileCase(
+            "binary Authorization",
+            Array("GET /usage/current_balance HTTP/1.1\r\n\(host)Authorization: Bearer ".utf8) + [0x01, 0xFF, 0xFE, 0x80, 0x7F]
+                + Array("\r\n\(close)\r\n".utf8), .status(401, bodyContains: poeUnauthorized, header: "WWW-Authenticate: Bearer")),
+        HostileCase(
+            "non-UTF-8 bearer token",
+            Array("GET /usage/current_balance HTTP/1.1\r\n\(host)Authorization: Bearer sk_test_poe".utf8) + [0xC3]
+                + Array("\r\n\(close)\r\n".utf8), .status(401, bodyContains: poeUnauthorized)),
+        HostileCase(
+            "15 KB Authorization", get("/usage/current_balance", "Authorization: Bearer \(String(repeating: "k", count: 15_000))\r\n"),
+            .status(401, bodyContains: poeUnauthorized)),
+        HostileCase(
+            "30 KB Authorization", get("/usage/current_balance", "Authorization: Bearer \(String(repeating: "k", count: 30_000))\r\n"),
+            .status(431, orClosed: true)),
+        HostileCase(
+            "two Authorization headers, same key", get("/usage/current_balance", poe + poe), .status(401, bodyContains: poeUnauthorized)),
+        HostileCase(
+            "two Authorization headers, other key second", get("/usage/current_balance", poe + "Authorization: Bearer nope\r\n"),
+            .status(401, bodyContains: poeUnauthorized)),
         HostileCase("Bearer, a tab, the key", get("/usage/current_balance", "Authorization: Bearer\tsk_test_poe\r\n"), .status(401)),
-        HostileCase("Bearer with two tokens", get("/usage/current_balance", "Authorization: Bearer sk_test_poe sk_test_poe\r\n"), .status(401)),
-        HostileCase("space before the colon of Authorization", get("/usage/current_balance", "Authorization : Bearer sk_test_poe\r\n"), .status(400, 401)),
+        HostileCase(
+            "Bearer with two tokens", get("/usage/current_balance", "Authorization: Bearer sk_test_poe sk_test_poe\r\n"), .status(401)),
+        HostileCase(
+            "space before the colon of Authorization", get("/usage/current_balance", "Authorization : Bearer sk_test_poe\r\n"),
+            .status(400, 401)),
 
         // Percent-encoding and path segments (README: invalid encoding → 400 in the
         // mock's shape; common rule 7: exact match after decoding, so %00 / %2F / dot
@@ -406,8 +463,14 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         HostileCase("overlong UTF-8 %C0%AF", get("/usage/%C0%AF"), .status(400, bodyContains: mockBadRequest)),
         HostileCase("%00 in a Poe segment", get("/usage/current_balance%00"), .status(404, bodyContains: #""error":"not_found""#)),
         HostileCase("%2F joining Poe segments", get("/usage%2Fcurrent_balance"), .status(404, bodyContains: #""error":"not_found""#)),
-        HostileCase("%00 in the Klaim user id", klaim([]).replacing(Array("/users/GtQ5Oezk6cOvSmPgxsMR/".utf8), with: Array("/users/GtQ5%00Oezk6cOvSmPgxsMR/".utf8)), .status(404, bodyContains: "Can not find user")),
-        HostileCase("%2F in the Klaim user id", klaim([]).replacing(Array("/users/GtQ5Oezk6cOvSmPgxsMR/".utf8), with: Array("/users/GtQ5Oezk6cOvSmPgxsMR%2Fx/".utf8)), .status(404, bodyContains: "Can not find user")),
+        HostileCase(
+            "%00 in the Klaim user id",
+            klaim([]).replacing(Array("/users/GtQ5Oezk6cOvSmPgxsMR/".utf8), with: Array("/users/GtQ5%00Oezk6cOvSmPgxsMR/".utf8)),
+            .status(404, bodyContains: "Can not find user")),
+        HostileCase(
+            "%2F in the Klaim user id",
+            klaim([]).replacing(Array("/users/GtQ5Oezk6cOvSmPgxsMR/".utf8), with: Array("/users/GtQ5Oezk6cOvSmPgxsMR%2Fx/".utf8)),
+            .status(404, bodyContains: "Can not find user")),
         HostileCase("dot-dot segment", get("/usage/../usage/current_balance"), .status(404)),
         HostileCase("dot segment", get("/usage/./current_balance"), .status(404)),
         HostileCase("encoded dot-dot", get("/usage/%2e%2e/usage/current_balance"), .status(404)),
@@ -418,55 +481,97 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         HostileCase("trailing slash", get("/usage/current_balance/"), .status(404)),
 
         // Query integers (common rule 3: ASCII digits only → else 400, in the provider's shape).
-        HostileCase("Arabic-Indic digit one %D9%A1", get("/usage/points_history?limit=%D9%A1"), .status(400, bodyContains: poeInvalidParameter)),
-        HostileCase("raw Arabic-Indic digit", Array("GET /usage/points_history?limit=".utf8) + [0xD9, 0xA1] + Array(" HTTP/1.1\r\n\(host)\(poe)\(close)\r\n".utf8), .status(400, bodyContains: poeInvalidParameter)),
+        HostileCase(
+            "Arabic-Indic digit one %D9%A1", get("/usage/points_history?limit=%D9%A1"), .status(400, bodyContains: poeInvalidParameter)),
+        HostileCase(
+            "raw Arabic-Indic digit",
+            Array("GET /usage/points_history?limit=".utf8) + [0xD9, 0xA1] + Array(" HTTP/1.1\r\n\(host)\(poe)\(close)\r\n".utf8),
+            .status(400, bodyContains: poeInvalidParameter)),
         HostileCase("fullwidth digit", get("/usage/points_history?limit=%EF%BC%91"), .status(400, bodyContains: poeInvalidParameter)),
         HostileCase("plus sign", get("/usage/points_history?limit=%2B5"), .status(400, bodyContains: poeInvalidParameter)),
         HostileCase("'+' (a space in a query)", get("/usage/points_history?limit=+5"), .status(400, bodyContains: poeInvalidParameter)),
-        HostileCase("beyond Int64", get("/usage/points_history?limit=99999999999999999999999"), .status(400, bodyContains: poeInvalidParameter)),
+        HostileCase(
+            "beyond Int64", get("/usage/points_history?limit=99999999999999999999999"), .status(400, bodyContains: poeInvalidParameter)),
         HostileCase("invalid %zz in a value", get("/usage/points_history?limit=%zz"), .status(400, bodyContains: poeInvalidParameter)),
         HostileCase("encoded NUL in a value", get("/usage/points_history?limit=2%00"), .status(400, bodyContains: poeInvalidParameter)),
-        HostileCase("';' is no separator (repeat)", get("/usage/points_history?limit=2;limit=3"), .status(400, bodyContains: poeInvalidParameter)),
-        HostileCase("';' is no separator (Sybilion)", get("/api/v1/usage?page=1;limit=2", HostileInputTests.sybilion), .status(400, bodyContains: #""trace_id""#)),
-        HostileCase("repeated limit", get("/v1/billing/usage-history?limit=1&limit=2", HostileInputTests.hookBridge), .status(400, bodyContains: #""code":"INVALID_REQUEST""#)),
-        HostileCase("negative offset", get("/v1/billing/usage-history?offset=-1", HostileInputTests.hookBridge), .status(400, bodyContains: #""code":"INVALID_REQUEST""#)),
+        HostileCase(
+            "';' is no separator (repeat)", get("/usage/points_history?limit=2;limit=3"), .status(400, bodyContains: poeInvalidParameter)),
+        HostileCase(
+            "';' is no separator (Sybilion)", get("/api/v1/usage?page=1;limit=2", HostileInputTests.sybilion),
+            .status(400, bodyContains: #""trace_id""#)),
+        HostileCase(
+            "repeated limit", get("/v1/billing/usage-history?limit=1&limit=2", HostileInputTests.hookBridge),
+            .status(400, bodyContains: #""code":"INVALID_REQUEST""#)),
+        HostileCase(
+            "negative offset", get("/v1/billing/usage-history?offset=-1", HostileInputTests.hookBridge),
+            .status(400, bodyContains: #""code":"INVALID_REQUEST""#)),
 
         // Bodies on GET: a body on GET has no meaning but is not malformed; it is
         // ignored (200) and its framing honoured, so the next request is intact.
-        HostileCase("GET with a Content-Length body", "GET /usage/current_balance HTTP/1.1\r\n\(host)\(poe)Content-Length: 5\r\n\r\nhello", .status(200), then: 200),
-        HostileCase("GET with a chunked body", "GET /usage/current_balance HTTP/1.1\r\n\(host)\(poe)Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", .status(200), then: 200),
-        HostileCase("GET with a body that is itself a request", "GET /usage/current_balance HTTP/1.1\r\n\(host)\(poe)Content-Length: \(HostileInputTests.healthRequest.utf8.count)\r\n\r\n\(HostileInputTests.healthRequest)", .status(200), then: 200),
+        HostileCase(
+            "GET with a Content-Length body", "GET /usage/current_balance HTTP/1.1\r\n\(host)\(poe)Content-Length: 5\r\n\r\nhello",
+            .status(200), then: 200),
+        HostileCase(
+            "GET with a chunked body",
+            "GET /usage/current_balance HTTP/1.1\r\n\(host)\(poe)Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", .status(200),
+            then: 200),
+        HostileCase(
+            "GET with a body that is itself a request",
+            "GET /usage/current_balance HTTP/1.1\r\n\(host)\(poe)Content-Length: \(HostileInputTests.healthRequest.utf8.count)\r\n\r\n\(HostileInputTests.healthRequest)",
+            .status(200), then: 200),
 
         // Klaim bodies (docs/behaviour.md, Klaim: malformed JSON or wrong types → 400 {"message": …}).
         HostileCase("Klaim: truncated JSON", klaim(#"{"limit":"#), .status(400, bodyContains: klaimMessage)),
         HostileCase("Klaim: truncated string", klaim(#"{"lim"#), .status(400, bodyContains: klaimMessage)),
-        HostileCase("Klaim: 100k nested arrays", klaim(String(repeating: "[", count: 100_000)), .status(400, bodyContains: "nested deeper")),
-        HostileCase("Klaim: 100k nested objects", klaim(String(repeating: #"{"a":"#, count: 100_000)), .status(400, bodyContains: "nested deeper")),
-        HostileCase("Klaim: 100k nested, closed", klaim(String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)), .status(400, bodyContains: "nested deeper")),
-        HostileCase("Klaim: invalid UTF-8 in a string", klaim(Array(#"{"limit":""#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8)), .status(400, bodyContains: klaimMessage)),
+        HostileCase(
+            "Klaim: 100k nested arrays", klaim(String(repeating: "[", count: 100_000)), .status(400, bodyContains: "nested deeper")),
+        HostileCase(
+            "Klaim: 100k nested objects", klaim(String(repeating: #"{"a":"#, count: 100_000)), .status(400, bodyContains: "nested deeper")),
+        HostileCase(
+            "Klaim: 100k nested, closed", klaim(String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)),
+            .status(400, bodyContains: "nested deeper")),
+        HostileCase(
+            "Klaim: invalid UTF-8 in a string", klaim(Array(#"{"limit":""#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8)),
+            .status(400, bodyContains: klaimMessage)),
         HostileCase("Klaim: invalid UTF-8 outside strings", klaim([0xFF, 0xFE, 0xFD]), .status(400, bodyContains: klaimMessage)),
-        HostileCase("Klaim: UTF-16 body", klaim(Array("{\"limit\":3}".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })), .status(400, bodyContains: klaimMessage)),
+        HostileCase(
+            "Klaim: UTF-16 body", klaim(Array("{\"limit\":3}".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] })),
+            .status(400, bodyContains: klaimMessage)),
         HostileCase("Klaim: limit 1e999999", klaim(#"{"limit":1e999999}"#), .status(400, bodyContains: "limit must be an integer")),
         HostileCase("Klaim: limit -1e999999", klaim(#"{"limit":-1e999999}"#), .status(400, bodyContains: "limit must be an integer")),
         HostileCase("Klaim: limit 1.0", klaim(#"{"limit":1.0}"#), .status(400, bodyContains: "limit must be an integer")),
-        HostileCase("Klaim: limit beyond Int64", klaim(#"{"limit":99999999999999999999999999}"#), .status(400, bodyContains: "limit must be an integer")),
-        HostileCase("Klaim: 100 KB of digits", klaim(#"{"limit":"# + String(repeating: "9", count: 100_000) + "}"), .status(400, bodyContains: "limit must be an integer")),
+        HostileCase(
+            "Klaim: limit beyond Int64", klaim(#"{"limit":99999999999999999999999999}"#),
+            .status(400, bodyContains: "limit must be an integer")),
+        HostileCase(
+            "Klaim: 100 KB of digits", klaim(#"{"limit":"# + String(repeating: "9", count: 100_000) + "}"),
+            .status(400, bodyContains: "limit must be an integer")),
         HostileCase("Klaim: duplicate field", klaim(#"{"limit":3,"limit":4}"#), .status(400, bodyContains: "duplicate")),
-        HostileCase("Klaim: lone surrogate", klaim(#"{"starting_after":{"prefix_app_id":"_credit-usage_appId1","type_id":"\ud800"}}"#), .status(400, bodyContains: "surrogate")),
+        HostileCase(
+            "Klaim: lone surrogate", klaim(#"{"starting_after":{"prefix_app_id":"_credit-usage_appId1","type_id":"\ud800"}}"#),
+            .status(400, bodyContains: "surrogate")),
         HostileCase("Klaim: NUL after the object", klaim(Array(#"{"limit":3}"#.utf8) + [0x00]), .status(400, bodyContains: klaimMessage)),
         HostileCase("Klaim: body null", klaim("null"), .status(400, bodyContains: klaimMessage)),
         HostileCase("Klaim: body array", klaim("[]"), .status(400, bodyContains: klaimMessage)),
         HostileCase("Klaim: starting_after a string", klaim(#"{"starting_after":"x"}"#), .status(400, bodyContains: "starting_after")),
 
         // Framing: Content-Length (RFC 9112 §6.3: invalid → 400) and chunk sizes.
-        HostileCase("Content-Length shorter than the body", klaim(#"{"limit":3}"#, contentLength: "5"), .status(400, bodyContains: klaimMessage)),
+        HostileCase(
+            "Content-Length shorter than the body", klaim(#"{"limit":3}"#, contentLength: "5"), .status(400, bodyContains: klaimMessage)),
         HostileCase("Content-Length -1", klaim(#"{}"#, contentLength: "-1"), .status(400, orClosed: true)),
         HostileCase("Content-Length not a number", klaim(#"{}"#, contentLength: "abc"), .status(400, orClosed: true)),
         HostileCase("Content-Length with a plus", klaim(#"{"limit":3}"#, contentLength: "+11"), .status(400, orClosed: true)),
-        HostileCase("Content-Length beyond UInt64", klaim(#"{}"#, contentLength: "99999999999999999999999"), .status(400, 413, orClosed: true)),
-        HostileCase("Content-Length 2 MiB, nothing sent", klaim([], contentLength: "2097152"), .status(413, bodyContains: "payload_too_large")),
-        HostileCase("2 MB body", klaim(Array(#"{"limit":3}"#.utf8) + [UInt8](repeating: 0x20, count: 2 * 1024 * 1024)), .status(413, bodyContains: "payload_too_large")),
-        HostileCase("2 MB chunked body", chunked(String(repeating: "10000\r\n" + String(repeating: " ", count: 65_536) + "\r\n", count: 32) + "0\r\n\r\n"), .status(413, bodyContains: "payload_too_large")),
+        HostileCase(
+            "Content-Length beyond UInt64", klaim(#"{}"#, contentLength: "99999999999999999999999"), .status(400, 413, orClosed: true)),
+        HostileCase(
+            "Content-Length 2 MiB, nothing sent", klaim([], contentLength: "2097152"), .status(413, bodyContains: "payload_too_large")),
+        HostileCase(
+            "2 MB body", klaim(Array(#"{"limit":3}"#.utf8) + [UInt8](repeating: 0x20, count: 2 * 1024 * 1024)),
+            .status(413, bodyContains: "payload_too_large")),
+        HostileCase(
+            "2 MB chunked body",
+            chunked(String(repeating: "10000\r\n" + String(repeating: " ", count: 65_536) + "\r\n", count: 32) + "0\r\n\r\n"),
+            .status(413, bodyContains: "payload_too_large")),
         HostileCase("chunk size zz", chunked("zz\r\nab\r\n0\r\n\r\n"), .status(400, orClosed: true)),
         HostileCase("chunk size -5", chunked("-5\r\nab\r\n0\r\n\r\n"), .status(400, orClosed: true)),
         HostileCase("chunk size beyond 64 bits", chunked("FFFFFFFFFFFFFFFFFF\r\nab\r\n0\r\n\r\n"), .status(400, 413, orClosed: true)),
@@ -474,11 +579,21 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         HostileCase("chunked with a blank chunk line", chunked("\r\n\r\n"), .status(400, orClosed: true)),
         HostileCase("chunk extension (valid syntax)", chunked("3;ext=1\r\n{\"l\r\n0\r\n\r\n"), .status(400, bodyContains: klaimMessage)),
         // Framings libmicrohttpd would read until the client closes; refused at the head.
-        HostileCase("unknown Transfer-Encoding gzip", chunked("abc").replacingOccurrences(of: "chunked", with: "gzip"), .status(400, bodyContains: "Transfer-Encoding")),
-        HostileCase("Transfer-Encoding chunked, chunked", chunked("0\r\n\r\n").replacingOccurrences(of: "chunked", with: "chunked, chunked"), .status(400, bodyContains: "Transfer-Encoding")),
-        HostileCase("Transfer-Encoding gzip, chunked", chunked("0\r\n\r\n").replacingOccurrences(of: "chunked", with: "gzip, chunked"), .status(400, bodyContains: "Transfer-Encoding")),
-        HostileCase("Transfer-Encoding identity", chunked("0\r\n\r\n").replacingOccurrences(of: "chunked", with: "identity"), .status(400, bodyContains: "Transfer-Encoding")),
-        HostileCase("Transfer-Encoding 'chunked ' (trailing space)", chunked("0\r\n\r\n").replacingOccurrences(of: "chunked", with: "chunked "), .status(400, bodyContains: "Transfer-Encoding")),
+        HostileCase(
+            "unknown Transfer-Encoding gzip", chunked("abc").replacingOccurrences(of: "chunked", with: "gzip"),
+            .status(400, bodyContains: "Transfer-Encoding")),
+        HostileCase(
+            "Transfer-Encoding chunked, chunked", chunked("0\r\n\r\n").replacingOccurrences(of: "chunked", with: "chunked, chunked"),
+            .status(400, bodyContains: "Transfer-Encoding")),
+        HostileCase(
+            "Transfer-Encoding gzip, chunked", chunked("0\r\n\r\n").replacingOccurrences(of: "chunked", with: "gzip, chunked"),
+            .status(400, bodyContains: "Transfer-Encoding")),
+        HostileCase(
+            "Transfer-Encoding identity", chunked("0\r\n\r\n").replacingOccurrences(of: "chunked", with: "identity"),
+            .status(400, bodyContains: "Transfer-Encoding")),
+        HostileCase(
+            "Transfer-Encoding 'chunked ' (trailing space)", chunked("0\r\n\r\n").replacingOccurrences(of: "chunked", with: "chunked "),
+            .status(400, bodyContains: "Transfer-Encoding")),
     ]
 
     /// Requests the server must wait on: unfinished heads and bodies (the idle timeout
@@ -494,20 +609,29 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
 
     /// Malformed heads that are answered as if well-formed today (known issues).
     static let malformedHeads: [HostileCase] = [
-        HostileCase("whitespace between field name and colon (RFC 9112 §5.1)", get("/usage/current_balance", poe + "X-Pad : v\r\n"), .status(400)),
+        HostileCase(
+            "whitespace between field name and colon (RFC 9112 §5.1)", get("/usage/current_balance", poe + "X-Pad : v\r\n"), .status(400)),
         HostileCase("space inside a field name", get("/usage/current_balance", poe + "Bad Name: v\r\n"), .status(400)),
-        HostileCase("control byte in a field name", Array("GET /usage/current_balance HTTP/1.1\r\n\(host)\(poe)X-".utf8) + [0x01] + Array(": v\r\n\(close)\r\n".utf8), .status(400)),
+        HostileCase(
+            "control byte in a field name",
+            Array("GET /usage/current_balance HTTP/1.1\r\n\(host)\(poe)X-".utf8) + [0x01] + Array(": v\r\n\(close)\r\n".utf8), .status(400)),
         HostileCase("HTTP/1.1 without Host (RFC 9112 §3.2)", "GET /usage/current_balance HTTP/1.1\r\n\(poe)\(close)\r\n", .status(400)),
         HostileCase("two Host fields (RFC 9112 §3.2)", get("/usage/current_balance", poe + "Host: y\r\n"), .status(400)),
-        HostileCase("two different Content-Lengths (RFC 9112 §6.3)", klaim(#"{"limit":3}"#, headers: "Content-Length: 12\r\n"), .status(400, orClosed: true)),
+        HostileCase(
+            "two different Content-Lengths (RFC 9112 §6.3)", klaim(#"{"limit":3}"#, headers: "Content-Length: 12\r\n"),
+            .status(400, orClosed: true)),
     ]
 
     /// Malformed heads libmicrohttpd 0.9.75 hides from usagemock: an empty field name
     /// is dropped before the access handler sees the fields, and a field value is cut
     /// at a NUL byte.
     static let malformedHeadsHiddenByLibmicrohttpd: [HostileCase] = [
-        HostileCase("empty field name (answered, then an unsolicited 400)", get("/usage/current_balance", poe + ": novalue\r\n"), .status(400)),
-        HostileCase("NUL inside the Authorization value (cut there: the key before it passes)", Array("GET /usage/current_balance HTTP/1.1\r\n\(host)Authorization: Bearer sk_test_poe".utf8) + [0x00] + Array("junk\r\n\(close)\r\n".utf8), .status(400, 401)),
+        HostileCase(
+            "empty field name (answered, then an unsolicited 400)", get("/usage/current_balance", poe + ": novalue\r\n"), .status(400)),
+        HostileCase(
+            "NUL inside the Authorization value (cut there: the key before it passes)",
+            Array("GET /usage/current_balance HTTP/1.1\r\n\(host)Authorization: Bearer sk_test_poe".utf8) + [0x00]
+                + Array("junk\r\n\(close)\r\n".utf8), .status(400, 401)),
     ]
 }
 
@@ -518,7 +642,8 @@ struct HostileExpectation: Sendable {
     var bodyContains: String?
     var header: String?
 
-    static func status(_ statuses: Int..., orClosed: Bool = false, bodyContains: String? = nil, header: String? = nil) -> HostileExpectation {
+    static func status(_ statuses: Int..., orClosed: Bool = false, bodyContains: String? = nil, header: String? = nil) -> HostileExpectation
+    {
         HostileExpectation(statuses: Set(statuses), orClosed: orClosed, bodyContains: bodyContains, header: header)
     }
 
@@ -529,7 +654,9 @@ struct HostileExpectation: Sendable {
             #expect(!(500..<600).contains(status), "\(name): a 5xx (\(reply))", sourceLocation: sourceLocation)
             #expect(statuses.contains(status), "\(name): wanted \(wanted), got \(reply)", sourceLocation: sourceLocation)
             if let bodyContains, statuses.contains(status) {
-                #expect(body.contains(bodyContains), "\(name): body \(body.prefix(200).debugDescription) lacks \(bodyContains)", sourceLocation: sourceLocation)
+                #expect(
+                    body.contains(bodyContains), "\(name): body \(body.prefix(200).debugDescription) lacks \(bodyContains)",
+                    sourceLocation: sourceLocation)
             }
             if let header, statuses.contains(status) {
                 #expect(head.contains(header), "\(name): head lacks \(header)", sourceLocation: sourceLocation)
@@ -537,7 +664,8 @@ struct HostileExpectation: Sendable {
         case .closed:
             #expect(orClosed, "\(name): wanted \(wanted), the connection was closed without an answer", sourceLocation: sourceLocation)
         case .timedOut:
-            Issue.record("\(name): wanted \(wanted), neither answered nor closed within the receive timeout", sourceLocation: sourceLocation)
+            Issue.record(
+                "\(name): wanted \(wanted), neither answered nor closed within the receive timeout", sourceLocation: sourceLocation)
         }
     }
 }

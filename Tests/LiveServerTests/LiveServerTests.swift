@@ -1,10 +1,11 @@
-import HTTPServerCore
 import Foundation
+import HTTPServerCore
 import HTTPTypes
 import MicroHTTPDServer
 import SocketTestSupport
 import Synchronization
 import Testing
+
 @testable import UsageMock
 
 /// The real server on a real socket: libmicrohttpd, port 0, loopback.
@@ -13,7 +14,9 @@ import Testing
         MockApplication(scenario: ScenarioLoader.loadDefault())
     }
 
-    static func startServer(_ configure: (inout ServerConfiguration) -> Void = { _ in }, responder: (any HTTPResponder)? = nil) throws -> HTTPServer {
+    static func startServer(_ configure: (inout ServerConfiguration) -> Void = { _ in }, responder: (any HTTPResponder)? = nil) throws
+        -> HTTPServer
+    {
         var configuration = ServerConfiguration(port: 0, threads: 2)
         configure(&configuration)
         let server = try HTTPServer(configuration: configuration, responder: responder ?? quietApplication())
@@ -56,7 +59,9 @@ import Testing
         let server = try Self.startServer()
         defer { server.shutdown() }
         let connection = try RawConnection(port: server.port)
-        connection.send("POST /users/GtQ5Oezk6cOvSmPgxsMR/credits/usage HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer klaim_test_key\r\nTransfer-Encoding: chunked\r\n\r\n")
+        connection.send(
+            "POST /users/GtQ5Oezk6cOvSmPgxsMR/credits/usage HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer klaim_test_key\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
         connection.send("4\r\n{\"li\r\n")
         usleep(50_000)
         connection.send("6\r\nmit\":3\r\n1\r\n}\r\n0\r\n\r\n")
@@ -84,7 +89,9 @@ import Testing
 
         let exact = try RawConnection(port: server.port)
         let body = "{\"limit\":3}" + String(repeating: " ", count: 1_048_576 - 11)
-        exact.send("POST /users/GtQ5Oezk6cOvSmPgxsMR/credits/usage HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer klaim_test_key\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+        exact.send(
+            "POST /users/GtQ5Oezk6cOvSmPgxsMR/credits/usage HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer klaim_test_key\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+                + body)
         #expect(exact.receiveResponse()?.status == 200)
     }
 

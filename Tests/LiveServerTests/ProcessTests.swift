@@ -1,5 +1,5 @@
-import HTTPServerCore
 import Foundation
+import HTTPServerCore
 import MicroHTTPDServer
 import SocketTestSupport
 import Synchronization
@@ -60,7 +60,8 @@ import Testing
 
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
-        let output = Pipe(), errors = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.executableURL = executable
         process.arguments = arguments
         process.standardOutput = output
@@ -117,8 +118,9 @@ import Testing
             process.terminate()
             process.waitUntilExit()
             #expect(answered)
-            #expect(process.terminationReason == .exit && process.terminationStatus == 0,
-                    "\(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus)")
+            #expect(
+                process.terminationReason == .exit && process.terminationStatus == 0,
+                "\(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus)")
         }
     }
 
@@ -158,7 +160,8 @@ import Testing
     /// and still stop at once.
     @Test func anUnreadStandardErrorPipeNeitherStallsNorDelaysTheExit() throws {
         let process = Process()
-        let output = Pipe(), unread = Pipe()
+        let output = Pipe()
+        let unread = Pipe()
         process.executableURL = Self.executable
         process.arguments = ["serve", "--port", "0"]
         process.standardOutput = output
@@ -201,7 +204,8 @@ import Testing
 
     @Test func badScenarioStopsBeforeListening() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("usagemock-bad-\(UUID()).json")
-        try Data(#"{"name":"x","clock":"2026-11-21T12:00:00Z","providers":{"poe":{"accounts":[{"keys":["k"],"balance":"x"}]}}}"#.utf8).write(to: file)
+        try Data(#"{"name":"x","clock":"2026-11-21T12:00:00Z","providers":{"poe":{"accounts":[{"keys":["k"],"balance":"x"}]}}}"#.utf8)
+            .write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let result = try Self.run(["serve", "--port", "0", "--scenario", file.path])
         #expect(result.status != 0)
@@ -238,8 +242,11 @@ import Testing
         let output = Pipe()
         process.executableURL = Self.executable
         process.arguments = ["serve"]
-        process.environment = ["USAGEMOCK_PORT": "0", "USAGEMOCK_HOST": "127.0.0.1",
-                               "USAGEMOCK_SCENARIO": URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Scenarios/empty.json").path]
+        process.environment = [
+            "USAGEMOCK_PORT": "0", "USAGEMOCK_HOST": "127.0.0.1",
+            "USAGEMOCK_SCENARIO": URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("Scenarios/empty.json").path,
+        ]
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()

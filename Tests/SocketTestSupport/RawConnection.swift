@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -81,7 +82,8 @@ public final class RawConnection: @unchecked Sendable {
         while true {
             if let headEnd = received.firstRange(of: Array("\r\n\r\n".utf8)) {
                 let head = String(decoding: received[..<headEnd.lowerBound], as: UTF8.self)
-                let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                let length =
+                    head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                     .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
                 if received.count - headEnd.upperBound >= length {
                     let status = Int(head.split(separator: " ")[1]) ?? 0

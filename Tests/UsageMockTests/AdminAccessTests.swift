@@ -1,4 +1,5 @@
 import Testing
+
 @testable import UsageMock
 
 /// The admin surface answers this machine's user, not other web sites (issue 16).
@@ -13,15 +14,20 @@ import Testing
         let application = application(ScenarioLoader.loadDefault())
         let before = clock(of: application)
         // A "simple" request (text/plain, no preflight) from another site's script.
-        let moved = send(.post, "/__admin/clock", body: #"{"advance_seconds":86400}"#, headers: page.merging(["Content-Type": "text/plain"]) { $1 }, to: application)
+        let moved = send(
+            .post, "/__admin/clock", body: #"{"advance_seconds":86400}"#, headers: page.merging(["Content-Type": "text/plain"]) { $1 },
+            to: application)
         #expect(moved.status == 403)
         #expect(moved.object["error"] as? String == "forbidden")
         #expect((moved.object["message"] as? String)?.contains("https://evil.example") == true)
         #expect(moved.header("X-Usagemock-Reason") == "admin: foreign Origin")
         #expect(moved.header("Access-Control-Allow-Origin") == nil)
         #expect(clock(of: application) == before)
-        for (method, path) in [("POST", "/__admin/reset"), ("POST", "/__admin/faults"), ("GET", "/__admin/requests"), ("OPTIONS", "/__admin/scenario")] {
-            let response = send(.init(method)!, path, headers: page.merging(["Access-Control-Request-Method": "PUT"]) { $1 }, to: application)
+        for (method, path) in [
+            ("POST", "/__admin/reset"), ("POST", "/__admin/faults"), ("GET", "/__admin/requests"), ("OPTIONS", "/__admin/scenario"),
+        ] {
+            let response = send(
+                .init(method)!, path, headers: page.merging(["Access-Control-Request-Method": "PUT"]) { $1 }, to: application)
             #expect(response.status == 403, "\(method) \(path)")
             #expect(response.header("Access-Control-Allow-Origin") == nil)
         }
@@ -50,13 +56,16 @@ import Testing
     }
 
     @Test func anAdminTokenIsRequiredWhenGiven() {
-        let exposed = MockApplication(scenario: ScenarioLoader.loadDefault(), admin: AdminAccess(boundHost: "0.0.0.0", token: "s3cret-admin"))
+        let exposed = MockApplication(
+            scenario: ScenarioLoader.loadDefault(), admin: AdminAccess(boundHost: "0.0.0.0", token: "s3cret-admin"))
         let refused = send(.post, "/__admin/reset", headers: ["Host": "mock.lan:8080"], to: exposed)
         #expect(refused.status == 403)
         #expect(refused.header("X-Usagemock-Reason") == "admin: missing or wrong admin token")
         #expect(!refused.text.contains("s3cret"))
         #expect(send(.post, "/__admin/reset", authorization: "Bearer wrong", to: exposed).status == 403)
-        #expect(send(.post, "/__admin/reset", authorization: "Bearer s3cret-admin", headers: ["Host": "mock.lan:8080"], to: exposed).status == 200)
+        #expect(
+            send(.post, "/__admin/reset", authorization: "Bearer s3cret-admin", headers: ["Host": "mock.lan:8080"], to: exposed).status
+                == 200)
         // Provider routes do not ask for it.
         #expect(send(.get, "/usage/current_balance", key: "sk_test_poe", to: exposed).status == 200)
         // Nor does the dashboard's page, which a browser loads without headers of its own
@@ -67,8 +76,12 @@ import Testing
     }
 
     @Test func loopbackNames() {
-        for host in ["localhost", "LOCALHOST", "app.localhost", "127.0.0.1", "127.1.2.3", "::1"] { #expect(AdminAccess.isLoopback(host), "\(host)") }
-        for host in ["0.0.0.0", "10.0.0.1", "localhost.example", "127.0.0.1.nip.io", "::", "128.0.0.1"] { #expect(!AdminAccess.isLoopback(host), "\(host)") }
+        for host in ["localhost", "LOCALHOST", "app.localhost", "127.0.0.1", "127.1.2.3", "::1"] {
+            #expect(AdminAccess.isLoopback(host), "\(host)")
+        }
+        for host in ["0.0.0.0", "10.0.0.1", "localhost.example", "127.0.0.1.nip.io", "::", "128.0.0.1"] {
+            #expect(!AdminAccess.isLoopback(host), "\(host)")
+        }
         #expect(AdminAccess.hostName("[::1]:8080") == "::1")
         #expect(AdminAccess.hostName("localhost:8080") == "localhost")
     }

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Testing
+
 @testable import UsageMock
 
 /// The common rules of docs/behaviour.md, across the four providers. Each test runs in-process and against
@@ -20,7 +21,9 @@ import Testing
         #expect(send(endpoint.method, endpoint.path, key: endpoint.key, via: transport).status == 200)
         #expect(send(endpoint.method, endpoint.path, authorization: "bearer \(endpoint.key)", via: transport).status == 200)
         let otherKey = Self.endpoints[(index + 2) % Self.endpoints.count].key
-        for authorization in [nil, "Basic \(endpoint.key)", "Bearer", "Bearer ", "Bearer \(endpoint.key) extra", "Bearer wrong", "Bearer \(otherKey)"] {
+        for authorization in [
+            nil, "Basic \(endpoint.key)", "Bearer", "Bearer ", "Bearer \(endpoint.key) extra", "Bearer wrong", "Bearer \(otherKey)",
+        ] {
             let response = send(endpoint.method, endpoint.path, authorization: authorization, via: transport)
             #expect(response.status == 401, "\(authorization ?? "no header")")
             #expect(response.header("WWW-Authenticate") == "Bearer")
@@ -60,7 +63,9 @@ import Testing
         #expect(try offset.decoded(as: HookBridgeError.self).error.message == "offset must be an integer between 0 and 9223372036854775807")
         let page = send(.get, "/api/v1/usage?page=-99999999999999999999", key: "sk_ops_test", via: transport)
         #expect(try page.decoded(as: SybilionError.self).error == "page must be an integer between 1 and 9223372036854775807")
-        let klaim = send(.post, "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", key: "klaim_test_key", body: #"{"limit":99999999999999999999}"#, via: transport)
+        let klaim = send(
+            .post, "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", key: "klaim_test_key", body: #"{"limit":99999999999999999999}"#,
+            via: transport)
         #expect(try klaim.decoded(as: KlaimMessage.self).message == "limit must be an integer between 1 and 100")
         let fraction = send(.get, "/api/v1/usage?page=1.5", key: "sk_ops_test", via: transport)
         #expect(try fraction.decoded(as: SybilionError.self).error == "page must be an integer")
@@ -89,17 +94,18 @@ import Testing
 
     /// Requests that reach each kind of answer: success, refused key, other method,
     /// bad parameter or body, unknown resource or route.
-    static let requestsAcrossTheRules: [(method: HTTPRequest.Method, target: String, key: String?, body: String?)] = endpoints.map {
-        ($0.method, $0.path, $0.key, nil)
-    } + [
-        (.get, "/usage/points_history?limit=3", "nope", nil),
-        (.delete, "/v1/billing/usage-history", "hb_test_key", nil),
-        (.get, "/api/v1/usage?sort=name", "sk_ops_test", nil),
-        (.post, "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", "klaim_test_key", #"{"limit":3}"#),
-        (.post, "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", "klaim_test_key", "{"),
-        (.post, "/users/nobody/credits/usage", "klaim_test_key", "{}"),
-        (.get, "/nope", nil, nil),
-    ]
+    static let requestsAcrossTheRules: [(method: HTTPRequest.Method, target: String, key: String?, body: String?)] =
+        endpoints.map {
+            ($0.method, $0.path, $0.key, nil)
+        } + [
+            (.get, "/usage/points_history?limit=3", "nope", nil),
+            (.delete, "/v1/billing/usage-history", "hb_test_key", nil),
+            (.get, "/api/v1/usage?sort=name", "sk_ops_test", nil),
+            (.post, "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", "klaim_test_key", #"{"limit":3}"#),
+            (.post, "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", "klaim_test_key", "{"),
+            (.post, "/users/nobody/credits/usage", "klaim_test_key", "{}"),
+            (.get, "/nope", nil, nil),
+        ]
 
     /// The live server frames what the application wrote (adding Content-Length and
     /// Date) and changes none of it: same status, same body, same header values, the
@@ -108,7 +114,8 @@ import Testing
     func bothTransportsGiveTheSameAnswer(_ index: Int) {
         let request = Self.requestsAcrossTheRules[index]
         let answers = Transport.allCases.map { send(request.method, request.target, key: request.key, body: request.body, via: $0) }
-        let inProcess = answers[0], live = answers[1]
+        let inProcess = answers[0]
+        let live = answers[1]
         #expect(inProcess.status == live.status)
         #expect(Self.withoutIDs(inProcess) == Self.withoutIDs(live))
         #expect(!inProcess.body.isEmpty)
@@ -125,12 +132,14 @@ import Testing
     @Test func scenarioLoadsAreDeterministic() throws {
         let first = application(ScenarioLoader.loadDefault())
         let second = application(ScenarioLoader.loadDefault())
-        for target in ["/usage/points_history?limit=100", "/usage/points_history?limit=100&starting_after=" + (try lastQueryID(of: first))] {
+        for target in ["/usage/points_history?limit=100", "/usage/points_history?limit=100&starting_after=" + (try lastQueryID(of: first))]
+        {
             #expect(send(.get, target, key: "sk_test_poe", to: first).body == send(.get, target, key: "sk_test_poe", to: second).body)
         }
     }
 
     private func lastQueryID(of application: MockApplication) throws -> String {
-        try #require(send(.get, "/usage/points_history?limit=100", key: "sk_test_poe", to: application).decoded(as: PoePage.self).data.last).queryID
+        try #require(send(.get, "/usage/points_history?limit=100", key: "sk_test_poe", to: application).decoded(as: PoePage.self).data.last)
+            .queryID
     }
 }

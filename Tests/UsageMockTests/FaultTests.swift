@@ -1,6 +1,7 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Testing
+
 @testable import UsageMock
 
 /// The default scenario with a `faults` section.
@@ -15,9 +16,10 @@ func balanceStatuses(_ count: Int, key: String = "sk_test_poe", to application: 
 
 @Suite struct FaultTests {
     @Test func triggersCountMatchingRequests() throws {
-        let scenario = try defaultScenario(withFaults: """
-            [{"provider": "poe", "route": "/usage/current_balance", "status": 429, "nth": 3}]
-            """)
+        let scenario = try defaultScenario(
+            withFaults: """
+                [{"provider": "poe", "route": "/usage/current_balance", "status": 429, "nth": 3}]
+                """)
         #expect(balanceStatuses(5, to: application(scenario)) == [200, 200, 429, 200, 200])
         let every = try defaultScenario(withFaults: #"[{"provider": "poe", "route": "/usage/current_balance", "status": 500, "every": 2}]"#)
         #expect(balanceStatuses(5, to: application(every)) == [200, 500, 200, 500, 200])
@@ -30,11 +32,14 @@ func balanceStatuses(_ count: Int, key: String = "sk_test_poe", to application: 
     /// A new scenario brings its own faults, counted from zero; the clock and usage
     /// changes keep the faults and their counts.
     @Test func faultsFollowTheScenarioServed() throws {
-        let app = application(try defaultScenario(withFaults: #"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "nth": 2}]"#))
+        let app = application(
+            try defaultScenario(withFaults: #"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "nth": 2}]"#))
         #expect(balanceStatuses(1, to: app) == [200])
         #expect(send(.post, "/__admin/clock", body: #"{"advance_seconds": 60}"#, to: app).status == 200)
         #expect(balanceStatuses(2, to: app) == [429, 200])
-        #expect(send(.post, "/__admin/faults", body: #"{"provider": "poe", "route": "/usage/current_balance", "status": 500}"#, to: app).status == 201)
+        #expect(
+            send(.post, "/__admin/faults", body: #"{"provider": "poe", "route": "/usage/current_balance", "status": 500}"#, to: app).status
+                == 201)
         #expect(send(.put, "/__admin/scenario", body: String(decoding: DefaultScenario.json, as: UTF8.self), to: app).status == 200)
         #expect(balanceStatuses(3, to: app) == [200, 200, 200])
         #expect(send(.post, "/__admin/reset", to: app).status == 200)
@@ -54,8 +59,13 @@ func balanceStatuses(_ count: Int, key: String = "sk_test_poe", to application: 
     }
 
     @Test func matchesProviderRouteAndKey() throws {
-        let application = application(try loadScenario(String(decoding: try Data(contentsOf: repositoryRoot.appendingPathComponent("Scenarios/multi-account.json")), as: UTF8.self)))
-        let added = send(.post, "/__admin/faults", body: #"{"provider": "poe", "route": "/usage/current_balance", "key": "sk_poe_beta", "status": 429}"#, to: application)
+        let application = application(
+            try loadScenario(
+                String(decoding: try Data(contentsOf: repositoryRoot.appendingPathComponent("Scenarios/multi-account.json")), as: UTF8.self)
+            ))
+        let added = send(
+            .post, "/__admin/faults", body: #"{"provider": "poe", "route": "/usage/current_balance", "key": "sk_poe_beta", "status": 429}"#,
+            to: application)
         #expect(added.status == 201)
         #expect(balanceStatuses(2, key: "sk_poe_alpha", to: application) == [200, 200])
         #expect(balanceStatuses(2, key: "sk_poe_beta", to: application) == [429, 429])
@@ -72,7 +82,10 @@ func balanceStatuses(_ count: Int, key: String = "sk_test_poe", to application: 
         let application = application(try defaultScenario(withFaults: faults))
         let poe = send(.get, "/usage/points_history", key: "sk_test_poe", to: application)
         #expect(poe.status == 402)
-        #expect(poe.text == #"{"error":{"message":"Insufficient point balance to complete this request","type":"insufficient_credits","code":"insufficient_balance"}}"#)
+        #expect(
+            poe.text
+                == #"{"error":{"message":"Insufficient point balance to complete this request","type":"insufficient_credits","code":"insufficient_balance"}}"#
+        )
         #expect(poe.header("Retry-After") == nil)
         let hookBridge = send(.get, "/v1/billing/usage-history", key: "hb_test_key", to: application)
         #expect(hookBridge.status == 429)
@@ -104,23 +117,50 @@ func balanceStatuses(_ count: Int, key: String = "sk_test_poe", to application: 
     }
 
     @Test func faultsComeBeforeTheKeyCheck() throws {
-        let application = application(try defaultScenario(withFaults: #"[{"provider": "sybilion", "route": "/api/v1/usage", "status": 429}]"#))
+        let application = application(
+            try defaultScenario(withFaults: #"[{"provider": "sybilion", "route": "/api/v1/usage", "status": 429}]"#))
         #expect(send(.get, "/api/v1/usage", to: application).status == 429)
         #expect(send(.post, "/api/v1/usage", to: application).status == 405)
     }
 
     @Test(arguments: [
-        (#"[{"provider": "stripe", "route": "/x", "status": 429}]"#, "$.faults[0].provider", "unknown provider \"stripe\"; expected one of: poe, hookbridge, klaim, sybilion"),
-        (#"[{"provider": "poe", "route": "/usage/balance", "status": 429}]"#, "$.faults[0].route", "poe has no route \"/usage/balance\"; expected one of: /usage/current_balance, /usage/points_history"),
-        (#"[{"provider": "klaim", "route": "/users/{user_id}/credits/usage", "status": 402}]"#, "$.faults[0].status", "klaim cannot be made to answer 402; expected one of: 429, 500, 503"),
+        (
+            #"[{"provider": "stripe", "route": "/x", "status": 429}]"#, "$.faults[0].provider",
+            "unknown provider \"stripe\"; expected one of: poe, hookbridge, klaim, sybilion"
+        ),
+        (
+            #"[{"provider": "poe", "route": "/usage/balance", "status": 429}]"#, "$.faults[0].route",
+            "poe has no route \"/usage/balance\"; expected one of: /usage/current_balance, /usage/points_history"
+        ),
+        (
+            #"[{"provider": "klaim", "route": "/users/{user_id}/credits/usage", "status": 402}]"#, "$.faults[0].status",
+            "klaim cannot be made to answer 402; expected one of: 429, 500, 503"
+        ),
         (#"[{"provider": "poe", "route": "/usage/current_balance"}]"#, "$.faults[0]", "a fault needs an action: status, drop or delay_ms"),
-        (#"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "drop": true}]"#, "$.faults[0].drop", "a dropped connection has no status; give drop or status, not both"),
-        (#"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "nth": 1, "every": 2}]"#, "$.faults[0].every", "give at most one of nth, every, times"),
-        (#"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "times": 0}]"#, "$.faults[0].times", "must be at least 1"),
-        (#"[{"provider": "poe", "route": "/usage/current_balance", "status": 500, "retry_after": 3}]"#, "$.faults[0].retry_after", "only goes with status 429 or 503"),
-        (#"[{"provider": "poe", "route": "/usage/current_balance", "delay_ms": 60001}]"#, "$.faults[0].delay_ms", "must be between 1 and 60000"),
-        (#"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "colour": 1}]"#, "$.faults[0].colour",
-         "unknown field \"colour\"; expected one of: provider, route, key, status, retry_after, delay_ms, drop, nth, every, times"),
+        (
+            #"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "drop": true}]"#, "$.faults[0].drop",
+            "a dropped connection has no status; give drop or status, not both"
+        ),
+        (
+            #"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "nth": 1, "every": 2}]"#, "$.faults[0].every",
+            "give at most one of nth, every, times"
+        ),
+        (
+            #"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "times": 0}]"#, "$.faults[0].times",
+            "must be at least 1"
+        ),
+        (
+            #"[{"provider": "poe", "route": "/usage/current_balance", "status": 500, "retry_after": 3}]"#, "$.faults[0].retry_after",
+            "only goes with status 429 or 503"
+        ),
+        (
+            #"[{"provider": "poe", "route": "/usage/current_balance", "delay_ms": 60001}]"#, "$.faults[0].delay_ms",
+            "must be between 1 and 60000"
+        ),
+        (
+            #"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "colour": 1}]"#, "$.faults[0].colour",
+            "unknown field \"colour\"; expected one of: provider, route, key, status, retry_after, delay_ms, drop, nth, every, times"
+        ),
         (#"{"provider": "poe"}"#, "$.faults", "expected an array but found an object instead"),
     ])
     func invalidFaultsAreRefusedWithTheirPath(_ faults: String, _ location: String, _ reason: String) {
@@ -132,9 +172,15 @@ func balanceStatuses(_ count: Int, key: String = "sk_test_poe", to application: 
     @Test func runtimeFaultsAreAddedListedAndCleared() throws {
         let application = application(ScenarioLoader.loadDefault())
         #expect(send(.get, "/__admin/faults", to: application).text == #"{"faults":[]}"#)
-        let added = send(.post, "/__admin/faults", body: #"{"provider":"poe","route":"/usage/current_balance","key":"sk_test_poe","status":429,"retry_after":2,"every":2}"#, to: application)
+        let added = send(
+            .post, "/__admin/faults",
+            body: #"{"provider":"poe","route":"/usage/current_balance","key":"sk_test_poe","status":429,"retry_after":2,"every":2}"#,
+            to: application)
         #expect(added.status == 201)
-        #expect(added.text == #"{"id":1,"provider":"poe","route":"/usage/current_balance","key":"sk_t*******","status":429,"retry_after":2,"every":2,"matched":0,"fired":0}"#)
+        #expect(
+            added.text
+                == #"{"id":1,"provider":"poe","route":"/usage/current_balance","key":"sk_t*******","status":429,"retry_after":2,"every":2,"matched":0,"fired":0}"#
+        )
         #expect(balanceStatuses(4, to: application) == [200, 429, 200, 429])
         let listed = (send(.get, "/__admin/faults", to: application).object["faults"] as? [[String: Any]])?.first
         #expect(listed?["matched"] as? Int == 4 && listed?["fired"] as? Int == 2)
@@ -144,8 +190,14 @@ func balanceStatuses(_ count: Int, key: String = "sk_test_poe", to application: 
 
     @Test(arguments: [
         ("", "line 1, column 1: invalid JSON: unexpected end of input"),
-        (#"{"provider":"poe","route":"/usage/current_balance","status":"429"}"#, "$.status: expected an integer but found a string instead"),
-        (#"{"provider":"poe","route":"/usage/current_balance","status":418}"#, "$.status: poe cannot be made to answer 418; expected one of: 402, 429, 500, 503"),
+        (
+            #"{"provider":"poe","route":"/usage/current_balance","status":"429"}"#,
+            "$.status: expected an integer but found a string instead"
+        ),
+        (
+            #"{"provider":"poe","route":"/usage/current_balance","status":418}"#,
+            "$.status: poe cannot be made to answer 418; expected one of: 402, 429, 500, 503"
+        ),
     ])
     func invalidRuntimeFaultsAre400(_ body: String, _ message: String) {
         let application = application(ScenarioLoader.loadDefault())
@@ -157,7 +209,8 @@ func balanceStatuses(_ count: Int, key: String = "sk_test_poe", to application: 
     }
 
     @Test func concurrentRequestsCountEachFaultExactly() async throws {
-        let application = application(try defaultScenario(withFaults: #"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "every": 2}]"#))
+        let application = application(
+            try defaultScenario(withFaults: #"[{"provider": "poe", "route": "/usage/current_balance", "status": 429, "every": 2}]"#))
         let statuses = await withTaskGroup(of: [Int].self) { group in
             for _ in 0..<8 { group.addTask { balanceStatuses(250, to: application) } }
             return await group.reduce(into: []) { $0 += $1 }
@@ -184,7 +237,8 @@ func balanceStatuses(_ count: Int, key: String = "sk_test_poe", to application: 
         for value in ["418", "abc", "", "200"] {
             let response = send(.get, "/api/v1/usage", key: "sk_ops_test", headers: ["X-Usagemock-Status": value])
             #expect(response.status == 400)
-            #expect(response.object["message"] as? String == "X-Usagemock-Status must be one of 429, 500, 503 for sybilion (got \"\(value)\")")
+            #expect(
+                response.object["message"] as? String == "X-Usagemock-Status must be one of 429, 500, 503 for sybilion (got \"\(value)\")")
         }
         #expect(send(.get, "/api/v1/usage", key: "sk_ops_test", headers: ["X-Usagemock-Status": "402"]).status == 400)
     }

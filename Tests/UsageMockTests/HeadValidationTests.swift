@@ -37,18 +37,21 @@ import Testing
 
     @Test func contentLengthsMustAgree() {
         #expect(validation([("Host", "a"), ("Content-Length", "5"), ("Content-Length", "5")]).problem(isHTTP11: true) == nil)
-        #expect(validation([("Host", "a"), ("Content-Length", "5"), ("content-length", "6")]).problem(isHTTP11: true)
-            == "conflicting Content-Length values")
-        #expect(validation([("Host", "a"), ("Content-Length", "x"), ("Content-Length", "x")]).problem(isHTTP11: true)
-            == "conflicting Content-Length values")
+        #expect(
+            validation([("Host", "a"), ("Content-Length", "5"), ("content-length", "6")]).problem(isHTTP11: true)
+                == "conflicting Content-Length values")
+        #expect(
+            validation([("Host", "a"), ("Content-Length", "x"), ("Content-Length", "x")]).problem(isHTTP11: true)
+                == "conflicting Content-Length values")
     }
 
     @Test func onlyOneChunkedCodingIsAccepted() {
         let unsupported = "unsupported Transfer-Encoding (only a single chunked coding is accepted)"
         #expect(validation([("Host", "a"), ("Transfer-Encoding", "CHUNKED")]).problem(isHTTP11: true) == nil)
         #expect(validation([("Host", "a"), ("Transfer-Encoding", "gzip")]).problem(isHTTP11: true) == unsupported)
-        #expect(validation([("Host", "a"), ("Transfer-Encoding", "chunked"), ("Transfer-Encoding", "chunked")]).problem(isHTTP11: true)
-            == unsupported)
+        #expect(
+            validation([("Host", "a"), ("Transfer-Encoding", "chunked"), ("Transfer-Encoding", "chunked")]).problem(isHTTP11: true)
+                == unsupported)
     }
 
     @Test func transferEncodingWithContentLengthClosesAfterTheAnswer() {

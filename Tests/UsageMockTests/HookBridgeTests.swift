@@ -1,4 +1,5 @@
 import Testing
+
 @testable import UsageMock
 
 /// docs/behaviour.md, HookBridge. Each test runs in-process and against a live server.
@@ -21,8 +22,10 @@ import Testing
 
     @Test(arguments: Transport.allCases)
     func everyMonthKeepsTheInvariants(_ transport: Transport) throws {
-        let first = try send(.get, "/v1/billing/usage-history?limit=24&offset=0", key: "hb_test_key", via: transport).decoded(as: HookBridgePage.self)
-        let rest = try send(.get, "/v1/billing/usage-history?limit=24&offset=24", key: "hb_test_key", via: transport).decoded(as: HookBridgePage.self)
+        let first = try send(.get, "/v1/billing/usage-history?limit=24&offset=0", key: "hb_test_key", via: transport).decoded(
+            as: HookBridgePage.self)
+        let rest = try send(.get, "/v1/billing/usage-history?limit=24&offset=24", key: "hb_test_key", via: transport).decoded(
+            as: HookBridgePage.self)
         let months = first.data + rest.data
         #expect(months.count == 30)
         #expect(months.contains { $0.planLimit.value == nil })
@@ -32,7 +35,9 @@ import Testing
             previous = month.periodStart
             let date = try #require(UTCTime.parseDate(month.periodStart))
             #expect(date.day == 1)
-            #expect(month.periodEnd == UTCTime.date(year: date.year, month: date.month, day: UTCTime.daysInMonth(year: date.year, month: date.month)))
+            #expect(
+                month.periodEnd
+                    == UTCTime.date(year: date.year, month: date.month, day: UTCTime.daysInMonth(year: date.year, month: date.month)))
             #expect(month.overageCount == month.planLimit.value.map { max(0, month.messageCount - $0) } ?? 0)
         }
     }
@@ -46,7 +51,8 @@ import Testing
             #expect(page.data.isEmpty)
             #expect(!page.meta.hasMore)
         }
-        let last = try send(.get, "/v1/billing/usage-history?offset=18&limit=12", key: "hb_test_key", via: transport).decoded(as: HookBridgePage.self)
+        let last = try send(.get, "/v1/billing/usage-history?offset=18&limit=12", key: "hb_test_key", via: transport).decoded(
+            as: HookBridgePage.self)
         #expect(!last.meta.hasMore)
         #expect(last.data.count == 12)
     }
@@ -77,7 +83,9 @@ import Testing
 
     @Test(arguments: Transport.allCases)
     func requestIDsAreUnique(_ transport: Transport) {
-        let ids = (0..<50).map { _ in send(.get, "/v1/billing/usage-history", key: "hb_test_key", via: transport).header("X-Request-Id") ?? "" }
+        let ids = (0..<50).map { _ in
+            send(.get, "/v1/billing/usage-history", key: "hb_test_key", via: transport).header("X-Request-Id") ?? ""
+        }
         #expect(Set(ids).count == 50)
     }
 }
@@ -92,7 +100,9 @@ struct HookBridgePage: Decodable {
         let hasMore: Bool
 
         enum CodingKeys: String, CodingKey {
-            case requestID = "request_id", total, limit, offset, hasMore = "has_more"
+            case requestID = "request_id"
+            case total, limit, offset
+            case hasMore = "has_more"
         }
     }
 
@@ -109,8 +119,12 @@ struct HookBridgeMonth: Decodable {
     let planLimit: Nullable<Int>
 
     enum CodingKeys: String, CodingKey {
-        case periodStart = "period_start", periodEnd = "period_end", messageCount = "message_count", overageCount = "overage_count",
-             planLimit = "plan_limit"
+        case periodStart = "period_start"
+        case periodEnd = "period_end"
+        case messageCount = "message_count"
+        case overageCount = "overage_count"
+        case
+            planLimit = "plan_limit"
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UsageMock
 
 @Suite struct JournalTests {
@@ -13,7 +14,8 @@ import Testing
         _ = send(.post, "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", key: "klaim_test_key", body: #"{"limit":3}"#, to: application)
         _ = send(.get, "/nowhere", to: application)
         let entries = journal(of: application)
-        #expect(entries.map { $0["path"] as? String } == ["/nowhere", "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", "/usage/points_history"])
+        #expect(
+            entries.map { $0["path"] as? String } == ["/nowhere", "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", "/usage/points_history"])
         #expect(entries.map { $0["id"] as? Int } == [3, 2, 1])
         let poe = entries[2]
         #expect(poe["method"] as? String == "GET")
@@ -36,7 +38,8 @@ import Testing
         _ = send(.get, "/usage/current_balance", key: "sk_test_poe", to: application)
         _ = send(.get, "/usage/current_balance", authorization: "Basic dXNlcjpwYXNzd29yZA==", to: application)
         let entries = journal(of: application)
-        #expect(entries.map { ($0["headers"] as? [String: String])?["Authorization"] } == ["Basic dXNl****************", "Bearer sk_t*******"])
+        #expect(
+            entries.map { ($0["headers"] as? [String: String])?["Authorization"] } == ["Basic dXNl****************", "Bearer sk_t*******"])
         #expect(!send(.get, "/__admin/requests", to: application).text.contains("sk_test_poe"))
     }
 
@@ -90,7 +93,8 @@ import Testing
     }
 
     @Test func recordsTheFaultThatFired() throws {
-        let application = application(try defaultScenario(withFaults: #"[{"provider": "poe", "route": "/usage/current_balance", "drop": true, "nth": 2}]"#))
+        let application = application(
+            try defaultScenario(withFaults: #"[{"provider": "poe", "route": "/usage/current_balance", "drop": true, "nth": 2}]"#))
         _ = balanceStatuses(2, to: application)
         let entries = journal(of: application)
         #expect(entries[0]["fault"] as? Int == 1 && entries[0]["status"] is NSNull)
@@ -109,8 +113,10 @@ import Testing
     }
 
     @Test func preflightIsAnsweredForProviderPathsOnly() {
-        let request = ["Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
-                       "Access-Control-Request-Headers": "authorization, content-type"]
+        let request = [
+            "Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        ]
         let klaim = send(.options, "/users/u/credits/usage", headers: request)
         #expect(klaim.status == 204)
         #expect(klaim.header("Access-Control-Allow-Methods") == "POST, OPTIONS")

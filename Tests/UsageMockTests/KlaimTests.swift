@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UsageMock
 
 /// docs/behaviour.md, Klaim. Each test runs in-process and against a live server.
@@ -69,15 +70,17 @@ import Testing
         #expect(response.text == #"{"message":"Can not find user with the given user_id."}"#)
     }
 
-    @Test(arguments: Transport.allCases, [
-        "{", "[]", "1", "null", #""x""#, #"{"limit":0}"#, #"{"limit":101}"#, #"{"limit":"5"}"#, #"{"limit":1.0}"#,
-        #"{"limit":1e1}"#, #"{"limit":null}"#, #"{"limit":true}"#, #"{"starting_after":"x"}"#,
-        #"{"starting_after":{"prefix_app_id":"_credit-usage_appId1"}}"#,
-        #"{"starting_after":{"prefix_app_id":"_credit-usage_appId1","type_id":"20200101000000_zzzzz"}}"#,
-        #"{"starting_after":{"prefix_app_id":"_credit-usage_other","type_id":"20200101000000_zzzzz"}}"#,
-        #"{"starting_after":{"prefix_app_id":"_credit-usage_appId1","type_id":5}}"#,
-        #"{"limit":99999999999999999999999}"#,
-    ])
+    @Test(
+        arguments: Transport.allCases,
+        [
+            "{", "[]", "1", "null", #""x""#, #"{"limit":0}"#, #"{"limit":101}"#, #"{"limit":"5"}"#, #"{"limit":1.0}"#,
+            #"{"limit":1e1}"#, #"{"limit":null}"#, #"{"limit":true}"#, #"{"starting_after":"x"}"#,
+            #"{"starting_after":{"prefix_app_id":"_credit-usage_appId1"}}"#,
+            #"{"starting_after":{"prefix_app_id":"_credit-usage_appId1","type_id":"20200101000000_zzzzz"}}"#,
+            #"{"starting_after":{"prefix_app_id":"_credit-usage_other","type_id":"20200101000000_zzzzz"}}"#,
+            #"{"starting_after":{"prefix_app_id":"_credit-usage_appId1","type_id":5}}"#,
+            #"{"limit":99999999999999999999999}"#,
+        ])
     func badBodiesAre400(_ transport: Transport, _ body: String) throws {
         let response = send(.post, path, key: "klaim_test_key", body: body, via: transport)
         #expect(response.status == 400, "\(body)")
@@ -114,8 +117,13 @@ struct KlaimRecord: Decodable {
     let description: String
 
     enum CodingKeys: String, CodingKey {
-        case userID = "user_id", createdAt = "created_at", creditChange = "credit_change", creditBalance = "credit_balance",
-             sourceType = "source_type", description
+        case userID = "user_id"
+        case createdAt = "created_at"
+        case creditChange = "credit_change"
+        case creditBalance = "credit_balance"
+        case
+            sourceType = "source_type"
+        case description
     }
 }
 
@@ -125,7 +133,8 @@ struct KlaimCursor: Codable {
     let typeID: String
 
     enum CodingKeys: String, CodingKey {
-        case prefixAppID = "prefix_app_id", typeID = "type_id"
+        case prefixAppID = "prefix_app_id"
+        case typeID = "type_id"
     }
 }
 

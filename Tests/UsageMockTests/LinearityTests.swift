@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UsageMock
 
 /// Every parser's work grows in step with its input (issue 14, item 3): each is timed at
@@ -57,7 +58,9 @@ import Testing
             let entries = (0..<count).map {
                 #"{"creation_time":\#(1_795_262_400_000_000 - $0),"bot_name":"b","query_id":"q\#($0)","usage_type":"API","cost_points":1}"#
             }
-            return Data(ScenarioTests.scenario(#""poe":{"accounts":[{"keys":["k"],"balance":1,"entries":[\#(entries.joined(separator: ","))]}]}"#).utf8)
+            return Data(
+                ScenarioTests.scenario(#""poe":{"accounts":[{"keys":["k"],"balance":1,"entries":[\#(entries.joined(separator: ","))]}]}"#)
+                    .utf8)
         }
         try expectLinear("scenario", small: scenario(2_000), large: scenario(20_000)) {
             _ = try ScenarioLoader.load(json: $0, file: "many.json")

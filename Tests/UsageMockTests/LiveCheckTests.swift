@@ -1,4 +1,5 @@
 import Testing
+
 @testable import UsageMock
 
 /// The machinery of `verify` and `record` without sockets: the schema comparison, the
@@ -10,25 +11,39 @@ import Testing
     private func schema(_ schema: JSONSchema) throws -> StrictJSON { try StrictJSON.parse(schema.json) }
 
     @Test func aValueThatFitsHasNoDifferences() throws {
-        let rows = try schema(.object([("id", .integer(minimum: 0)), ("name", .nullable(.string)), ("kind", .string(choices: ["a", "b"]))]))
+        let rows = try schema(
+            .object([("id", .integer(minimum: 0)), ("name", .nullable(.string)), ("kind", .string(choices: ["a", "b"]))]))
         #expect(SchemaCheck.differences(try json(#"{"id":3,"name":null,"kind":"a"}"#), against: rows).isEmpty)
         #expect(SchemaCheck.differences(try json(#"{"id":0,"name":"x","kind":"b"}"#), against: rows).isEmpty)
     }
 
     @Test func eachKindOfDifferenceIsNamedWithPathExpectedAndGot() throws {
-        let page = try schema(.object([("data", .array(.object([
-            ("id", .integer(minimum: 0)), ("at", .string(pattern: "^[0-9]{4}-[0-9]{2}$")), ("limit", .nullable(.integer)), ("kind", .string(choices: ["a"])),
-        ])))]))
-        let got = SchemaCheck.differences(try json(#"{"data":[{"id":-1,"at":"2026-1","limit":"5","kinds":"a","extra":true}]}"#), against: page)
-        #expect(got == [
-            .init(path: "$.data[0].kind", expected: "field kind: \"a\"", got: "missing"),
-            .init(path: "$.data[0].id", expected: "integer ≥ 0", got: "integer -1"),
-            .init(path: "$.data[0].at", expected: "string matching ^[0-9]{4}-[0-9]{2}$", got: "string \"2026-1\""),
-            .init(path: "$.data[0].limit", expected: "integer or null", got: "string \"5\""),
-            .init(path: "$.data[0].kinds", expected: "no field kinds", got: "added: string \"a\""),
-            .init(path: "$.data[0].extra", expected: "no field extra", got: "added: boolean true"),
-        ])
-        #expect(SchemaCheck.differences(try json("1.5"), against: try schema(.integer)) == [.init(path: "$", expected: "integer", got: "number 1.5")])
+        let page = try schema(
+            .object([
+                (
+                    "data",
+                    .array(
+                        .object([
+                            ("id", .integer(minimum: 0)), ("at", .string(pattern: "^[0-9]{4}-[0-9]{2}$")), ("limit", .nullable(.integer)),
+                            ("kind", .string(choices: ["a"])),
+                        ]))
+                )
+            ]))
+        let got = SchemaCheck.differences(
+            try json(#"{"data":[{"id":-1,"at":"2026-1","limit":"5","kinds":"a","extra":true}]}"#), against: page)
+        #expect(
+            got == [
+                .init(path: "$.data[0].kind", expected: "field kind: \"a\"", got: "missing"),
+                .init(path: "$.data[0].id", expected: "integer ≥ 0", got: "integer -1"),
+                .init(path: "$.data[0].at", expected: "string matching ^[0-9]{4}-[0-9]{2}$", got: "string \"2026-1\""),
+                .init(path: "$.data[0].limit", expected: "integer or null", got: "string \"5\""),
+                .init(path: "$.data[0].kinds", expected: "no field kinds", got: "added: string \"a\""),
+                .init(path: "$.data[0].extra", expected: "no field extra", got: "added: boolean true"),
+            ])
+        #expect(
+            SchemaCheck.differences(try json("1.5"), against: try schema(.integer)) == [
+                .init(path: "$", expected: "integer", got: "number 1.5")
+            ])
     }
 
     @Test func rowsThatDifferAlikeAreOneDifference() throws {
@@ -73,11 +88,14 @@ import Testing
 
     private func session(_ transport: ListedAnswers, maxRequests: Int = 5) -> LiveSession {
         let poe = ScenarioLoader.loadDefault().providers.first { $0.name == "poe" }!
-        return LiveSession(transport: transport, options: .init(baseURL: "https://api.example", key: "sk_live_secret", maxRequests: maxRequests, pause: .zero),
-                           contract: ProviderContract(provider: poe))
+        return LiveSession(
+            transport: transport,
+            options: .init(baseURL: "https://api.example", key: "sk_live_secret", maxRequests: maxRequests, pause: .zero),
+            contract: ProviderContract(provider: poe))
     }
 
-    private static let balance = UpstreamResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(#"{"current_point_balance":5}"#.utf8))
+    private static let balance = UpstreamResponse(
+        status: 200, headers: [("Content-Type", "application/json")], body: Array(#"{"current_point_balance":5}"#.utf8))
 
     @Test func theBudgetStopsTheConversationBeforeTheRequestPastIt() async throws {
         let transport = ListedAnswers(Array(repeating: Self.balance, count: 3))
@@ -97,7 +115,10 @@ import Testing
             UpstreamResponse(status: 200, headers: [("Content-Type", "text/html")], body: Array("<html>".utf8)),
         ]
         let session = session(ListedAnswers(answers))
-        for expected in ["rate limited: GET /x answered 429 (Retry-After: 7)", "GET /x answered 503", "GET /x answered 200 with a body that is not JSON (Content-Type: text/html"] {
+        for expected in [
+            "rate limited: GET /x answered 429 (Retry-After: 7)", "GET /x answered 503",
+            "GET /x answered 200 with a body that is not JSON (Content-Type: text/html",
+        ] {
             do {
                 _ = try await session.send(.get, "/x")
                 Issue.record("no stop for \(expected)")
@@ -109,27 +130,33 @@ import Testing
     }
 
     @Test func answersAreCheckedAgainstTheProvidersOwnDocument() async throws {
-        let wrong = UpstreamResponse(status: 200, headers: [("content-type", "application/json; charset=utf-8")], body: Array(#"{"current_point_balance":"5"}"#.utf8))
+        let wrong = UpstreamResponse(
+            status: 200, headers: [("content-type", "application/json; charset=utf-8")], body: Array(#"{"current_point_balance":"5"}"#.utf8)
+        )
         let session = session(ListedAnswers([Self.balance, wrong, Self.balance]))
         try await session.expect("balance", .get, "/usage/current_balance", route: "/usage/current_balance", status: 200)
         try await session.expect("balance as text", .get, "/usage/current_balance", route: "/usage/current_balance", status: 200)
         try await session.expect("401", .get, "/usage/current_balance", route: "/usage/current_balance", status: 401)
         let checks = await session.checks
         #expect(checks[0].findings.isEmpty)
-        #expect(checks[1].findings == [Finding(endpoint: "GET /usage/current_balance", path: "$.current_point_balance", expected: "integer", got: "string \"5\"")])
+        #expect(
+            checks[1].findings == [
+                Finding(endpoint: "GET /usage/current_balance", path: "$.current_point_balance", expected: "integer", got: "string \"5\"")
+            ])
         #expect(checks[2].findings.map(\.path) == ["status"] && checks[2].findings.map(\.expected) == ["401"])
     }
 
     @Test func recordedJSONKeepsNumbersAsSpeltAndOneRowALine() throws {
         let value = try json(#"{"a":[{"n":1.50,"s":"é\"x"},{"n":-0}],"b":{"c":1}}"#)
-        #expect(String(decoding: value.written(), as: UTF8.self) == """
-            {
-              "a": [
-                {"n":1.50,"s":"é\\"x"},
-                {"n":-0}
-              ],
-              "b": {"c":1}
-            }
-            """)
+        #expect(
+            String(decoding: value.written(), as: UTF8.self) == """
+                {
+                  "a": [
+                    {"n":1.50,"s":"é\\"x"},
+                    {"n":-0}
+                  ],
+                  "b": {"c":1}
+                }
+                """)
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import UsageMock
 
 /// docs/behaviour.md, Poe. Each test runs in-process and against a live server.
@@ -56,9 +57,12 @@ import Testing
         }
     }
 
-    @Test(arguments: Transport.allCases, [
-        "limit=0", "limit=101", "limit=abc", "limit=1&limit=1", "starting_after=", "starting_after=unknown", "starting_after=a&starting_after=b",
-    ])
+    @Test(
+        arguments: Transport.allCases,
+        [
+            "limit=0", "limit=101", "limit=abc", "limit=1&limit=1", "starting_after=", "starting_after=unknown",
+            "starting_after=a&starting_after=b",
+        ])
     func invalidParameters(_ transport: Transport, _ query: String) throws {
         let response = send(.get, "/usage/points_history?\(query)", key: "sk_test_poe", via: transport)
         #expect(response.status == 400)
@@ -71,18 +75,22 @@ import Testing
 
     @Test(arguments: Transport.allCases)
     func limitEdges(_ transport: Transport) throws {
-        #expect(try send(.get, "/usage/points_history?limit=1", key: "sk_test_poe", via: transport).decoded(as: PoePage.self).data.count == 1)
-        #expect(try send(.get, "/usage/points_history?limit=100", key: "sk_test_poe", via: transport).decoded(as: PoePage.self).data.count == 100)
+        #expect(
+            try send(.get, "/usage/points_history?limit=1", key: "sk_test_poe", via: transport).decoded(as: PoePage.self).data.count == 1)
+        #expect(
+            try send(.get, "/usage/points_history?limit=100", key: "sk_test_poe", via: transport).decoded(as: PoePage.self).data.count
+                == 100)
     }
 
     @Test(arguments: Transport.allCases)
     func entriesOutsideTheWindowAreNotCursors(_ transport: Transport) throws {
-        let scenario = try loadScenario("""
-        {"name":"w","clock":"2026-11-21T12:00:00Z","providers":{"poe":{"accounts":[{"keys":["k"],"balance":1,"entries":[
-          {"creation_time":\(clockMicros),"bot_name":"b","query_id":"now","usage_type":"API","cost_points":1},
-          {"creation_time":\(clockMicros - 30 * 86_400 * 1_000_000),"bot_name":"b","query_id":"old","usage_type":"API","cost_points":1},
-          {"creation_time":\(clockMicros + 1),"bot_name":"b","query_id":"future","usage_type":"API","cost_points":1}]}]}}}
-        """)
+        let scenario = try loadScenario(
+            """
+            {"name":"w","clock":"2026-11-21T12:00:00Z","providers":{"poe":{"accounts":[{"keys":["k"],"balance":1,"entries":[
+              {"creation_time":\(clockMicros),"bot_name":"b","query_id":"now","usage_type":"API","cost_points":1},
+              {"creation_time":\(clockMicros - 30 * 86_400 * 1_000_000),"bot_name":"b","query_id":"old","usage_type":"API","cost_points":1},
+              {"creation_time":\(clockMicros + 1),"bot_name":"b","query_id":"future","usage_type":"API","cost_points":1}]}]}}}
+            """)
         let client = try TestClient(application(scenario), via: transport)
         let page = try client.send(.get, "/usage/points_history", key: "k").decoded(as: PoePage.self)
         #expect(page.data.map(\.queryID) == ["now"])
@@ -116,7 +124,8 @@ struct PoePage: Decodable {
     let data: [PoeEntry]
 
     enum CodingKeys: String, CodingKey {
-        case hasMore = "has_more", length, data
+        case hasMore = "has_more"
+        case length, data
     }
 }
 
@@ -128,7 +137,11 @@ struct PoeEntry: Decodable {
     let costPoints: Int
 
     enum CodingKeys: String, CodingKey {
-        case creationTime = "creation_time", botName = "bot_name", queryID = "query_id", usageType = "usage_type", costPoints = "cost_points"
+        case creationTime = "creation_time"
+        case botName = "bot_name"
+        case queryID = "query_id"
+        case usageType = "usage_type"
+        case costPoints = "cost_points"
     }
 }
 

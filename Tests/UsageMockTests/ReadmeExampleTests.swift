@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UsageMock
 
 /// Answers the README and `docs/` quote, produced here and looked up in them, so that
@@ -14,13 +15,16 @@ import Testing
     }()
 
     @Test func refusedClockChange() {
-        let response = send(.put, "/__admin/scenario", body: #"{"name":"x","clock":"soon","providers":{}}"#, to: application(ScenarioLoader.loadDefault()))
+        let response = send(
+            .put, "/__admin/scenario", body: #"{"name":"x","clock":"soon","providers":{}}"#, to: application(ScenarioLoader.loadDefault()))
         #expect(response.status == 400)
         #expect(readme.contains("# 400 " + response.text), "\(response.text)")
     }
 
     @Test func invalidJSONAndFractionalInteger() throws {
-        for json in ["{\n  \"name\": \"t\",\n  \"clock\": ,\n}", ScenarioTests.scenario(#""poe":{"accounts":[{"keys":["k"],"balance":1.5}]}"#)] {
+        for json in [
+            "{\n  \"name\": \"t\",\n  \"clock\": ,\n}", ScenarioTests.scenario(#""poe":{"accounts":[{"keys":["k"],"balance":1.5}]}"#),
+        ] {
             do {
                 _ = try loadScenario(json, file: "broken.json")
                 Issue.record("accepted")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import UsageMock
 
 /// `X-Usagemock-Reason` and `X-Usagemock-Warning` (issue 16): the mock says why and
@@ -26,20 +27,31 @@ import Testing
         let response = send(.get, "/api/v1/usage?limit=500", key: "sk_ops_test", to: application)
         #expect(response.status == 400)
         #expect(response.header("X-Usagemock-Reason") == "invalid parameter limit: limit must be an integer between 1 and 200")
-        #expect(send(.get, "/v1/billing/usage-history?offset=x", key: "hb_test_key").header("X-Usagemock-Reason")?.hasPrefix("invalid parameter offset") == true)
-        #expect(send(.post, "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", key: "klaim_test_key", body: #"{"limit":0}"#).header("X-Usagemock-Reason")?.hasPrefix("invalid parameter limit") == true)
+        #expect(
+            send(.get, "/v1/billing/usage-history?offset=x", key: "hb_test_key").header("X-Usagemock-Reason")?.hasPrefix(
+                "invalid parameter offset") == true)
+        #expect(
+            send(.post, "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", key: "klaim_test_key", body: #"{"limit":0}"#).header(
+                "X-Usagemock-Reason")?.hasPrefix("invalid parameter limit") == true)
         #expect(send(.post, "/users/nobody/credits/usage", key: "klaim_test_key").header("X-Usagemock-Reason") != nil)
         _ = send(.get, "/usage/current_balance", key: "klaim_test_key", to: application)
         let entries = send(.get, "/__admin/requests", to: application).object["requests"] as? [[String: Any]] ?? []
-        #expect(entries.map { $0["reason"] as? String } == ["auth: key of provider klaim", "invalid parameter limit: limit must be an integer between 1 and 200"])
+        #expect(
+            entries.map { $0["reason"] as? String } == [
+                "auth: key of provider klaim", "invalid parameter limit: limit must be an integer between 1 and 200",
+            ])
         #expect(!send(.get, "/__admin/requests", to: application).text.contains("klaim_test_key"))
     }
 
     @Test func injectedStatusesNameTheirFaultOrHeader() {
         let application = application(ScenarioLoader.loadDefault())
         _ = send(.post, "/__admin/faults", body: #"{"provider":"poe","route":"/usage/current_balance","status":503}"#, to: application)
-        #expect(send(.get, "/usage/current_balance", key: "sk_test_poe", to: application).header("X-Usagemock-Reason") == "fault 1 injected 503")
-        #expect(send(.get, "/api/v1/usage", headers: ["X-Usagemock-Status": "429"]).header("X-Usagemock-Reason") == "forced by X-Usagemock-Status: 429")
+        #expect(
+            send(.get, "/usage/current_balance", key: "sk_test_poe", to: application).header("X-Usagemock-Reason") == "fault 1 injected 503"
+        )
+        #expect(
+            send(.get, "/api/v1/usage", headers: ["X-Usagemock-Status": "429"]).header("X-Usagemock-Reason")
+                == "forced by X-Usagemock-Status: 429")
         #expect(send(.get, "/usage/current_balance", key: "sk_test_poe").header("X-Usagemock-Reason") == nil)
     }
 

@@ -1,6 +1,7 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 import Testing
+
 @testable import UsageMock
 
 @Suite struct RoutingTests {
@@ -77,7 +78,9 @@ import Testing
         let head = ServerRequest(method: .post, target: "/x")
         let tooLarge = defaultApplication.respond(toRejected: head, reason: .bodyTooLarge(limit: 1_048_576))
         #expect(tooLarge.head.status == .contentTooLarge)
-        #expect(String(decoding: tooLarge.body, as: UTF8.self) == #"{"error":"payload_too_large","message":"request body exceeds 1048576 bytes"}"#)
+        #expect(
+            String(decoding: tooLarge.body, as: UTF8.self)
+                == #"{"error":"payload_too_large","message":"request body exceeds 1048576 bytes"}"#)
         #expect(defaultApplication.respond(toRejected: head, reason: .headTooLarge(limit: 16384)).head.status.code == 431)
         #expect(defaultApplication.respond(toRejected: head, reason: .requestLineTooLong(limit: 16384)).head.status.code == 414)
     }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Synchronization
 import Testing
+
 @testable import UsageMock
 
 /// `/__admin/scenario`, reset, clock and usage, in-process. The contract suite
@@ -41,7 +42,9 @@ import Testing
         let app = fresh()
         let response = send(.put, "/__admin/scenario", body: #"{"name":"x","clock":"soon","providers":{}}"#, to: app)
         #expect(response.status == 400)
-        #expect(response.object["message"] as? String == #"request body: $.clock: expected a UTC timestamp from 1970 on, like 2026-11-21T12:00:00Z, or "wall""#)
+        #expect(
+            response.object["message"] as? String
+                == #"request body: $.clock: expected a UTC timestamp from 1970 on, like 2026-11-21T12:00:00Z, or "wall""#)
         #expect(app.scenario.name == "default")
     }
 
@@ -66,7 +69,8 @@ import Testing
 
     @Test func poeUsageLowersTheBalance() {
         let app = fresh()
-        let body = #"{"key":"sk_test_poe","entries":[{"bot_name":"GPT-5","cost_points":100},{"bot_name":"GPT-5","cost_points":20,"usage_type":"Chat"}]}"#
+        let body =
+            #"{"key":"sk_test_poe","entries":[{"bot_name":"GPT-5","cost_points":100},{"bot_name":"GPT-5","cost_points":20,"usage_type":"Chat"}]}"#
         #expect(send(.post, "/__admin/usage/poe", body: body, to: app).status == 200)
         #expect(send(.get, "/usage/current_balance", key: "sk_test_poe", to: app).text == #"{"current_point_balance":295931907}"#)
         #expect(app.scenario.providers[0].counts.last?.count == 252)
@@ -74,7 +78,9 @@ import Testing
 
     @Test func usageRefusalLeavesTheScenario() {
         let app = fresh()
-        let response = send(.post, "/__admin/usage/poe", body: #"{"key":"sk_test_poe","entries":[{"bot_name":"x","cost_points":1,"query_id":""}]}"#, to: app)
+        let response = send(
+            .post, "/__admin/usage/poe", body: #"{"key":"sk_test_poe","entries":[{"bot_name":"x","cost_points":1,"query_id":""}]}"#, to: app
+        )
         #expect(response.status == 400)
         #expect(response.object["message"] as? String == "$.entries[0].query_id: must not be empty")
         #expect(app.scenario.providers[0].counts.last?.count == 250)
@@ -82,8 +88,11 @@ import Testing
 
     @Test func hookBridgeUsageAddsAMonthTheAccountLacks() {
         let app = fresh()
-        #expect(send(.post, "/__admin/usage/hookbridge", body: #"{"key":"hb_test_key","messages":12,"month":"2027-01"}"#, to: app).status == 200)
-        let newest = (send(.get, "/v1/billing/usage-history?limit=1", key: "hb_test_key", to: app).object["data"] as? [[String: Any]])?.first
+        #expect(
+            send(.post, "/__admin/usage/hookbridge", body: #"{"key":"hb_test_key","messages":12,"month":"2027-01"}"#, to: app).status == 200
+        )
+        let newest = (send(.get, "/v1/billing/usage-history?limit=1", key: "hb_test_key", to: app).object["data"] as? [[String: Any]])?
+            .first
         #expect(newest?["period_start"] as? String == "2027-01-01")
         #expect(newest?["message_count"] as? Int == 12)
     }
@@ -92,7 +101,8 @@ import Testing
     /// files are held to: the change is refused whole with the path and the reason.
     @Test func usageThatWouldLeaveTheIntegerBoundsIsRefused() throws {
         let max = 9_007_199_254_740_991
-        let scenario = try loadScenario(#"""
+        let scenario = try loadScenario(
+            #"""
             {"name":"edge","clock":"2026-11-21T12:00:00Z","providers":{
               "hookbridge":{"accounts":[{"keys":["hb"],"months":[{"period_start":"2026-11-01","message_count":\#(max - 5),"plan_limit":null}]}]},
               "klaim":{"accounts":[{"keys":["kl"],"app_id":"app","users":[{"user_id":"u","opening_balance":\#(max - 5)}]}]},
@@ -101,9 +111,15 @@ import Testing
         let app = application(scenario)
         let refusals = [
             ("hookbridge", #"{"key":"hb","messages":6}"#, "$.messages: the message count of 2026-11 would be \(max + 1)"),
-            ("klaim", #"{"key":"kl","user_id":"u","records":[{"credit_change":5},{"credit_change":1}]}"#, "$.records: the balance of user \"u\" would be \(max + 1)"),
-            ("sybilion", #"{"key":"sy","events":[{"units":1,"credits_charged":1,"eur_cents_charged":1},{"units":1,"credits_charged":1,"eur_cents_charged":1}]}"#,
-             "$.events: the id of the last event would be \(max + 1)"),
+            (
+                "klaim", #"{"key":"kl","user_id":"u","records":[{"credit_change":5},{"credit_change":1}]}"#,
+                "$.records: the balance of user \"u\" would be \(max + 1)"
+            ),
+            (
+                "sybilion",
+                #"{"key":"sy","events":[{"units":1,"credits_charged":1,"eur_cents_charged":1},{"units":1,"credits_charged":1,"eur_cents_charged":1}]}"#,
+                "$.events: the id of the last event would be \(max + 1)"
+            ),
         ]
         for (provider, body, message) in refusals {
             let response = send(.post, "/__admin/usage/\(provider)", body: body, to: app)
@@ -112,8 +128,14 @@ import Testing
         }
         // Up to the bound itself is fine.
         #expect(send(.post, "/__admin/usage/hookbridge", body: #"{"key":"hb","messages":5}"#, to: app).status == 200)
-        #expect(send(.post, "/__admin/usage/klaim", body: #"{"key":"kl","user_id":"u","records":[{"credit_change":5}]}"#, to: app).status == 200)
-        #expect(send(.post, "/__admin/usage/sybilion", body: #"{"key":"sy","events":[{"units":1,"credits_charged":1,"eur_cents_charged":1}]}"#, to: app).status == 200)
+        #expect(
+            send(.post, "/__admin/usage/klaim", body: #"{"key":"kl","user_id":"u","records":[{"credit_change":5}]}"#, to: app).status == 200
+        )
+        #expect(
+            send(
+                .post, "/__admin/usage/sybilion", body: #"{"key":"sy","events":[{"units":1,"credits_charged":1,"eur_cents_charged":1}]}"#,
+                to: app
+            ).status == 200)
         #expect(send(.get, "/api/v1/usage?limit=1", key: "sy", to: app).text.contains(#""id":\#(max),"#))
     }
 
@@ -124,15 +146,20 @@ import Testing
     /// other's faults (run under the thread sanitizer by `make sanitize`).
     @Test func aScenarioAndItsFaultsAreSwappedAsOne() {
         let app = fresh()
-        let a = #"{"name":"a","clock":"2026-11-21T12:00:00Z","providers":{"poe":{"accounts":[{"keys":["key_a"],"balance":1}]}},"faults":[{"provider":"poe","route":"/usage/current_balance","status":503}]}"#
-        let b = #"{"name":"b","clock":"2026-11-21T12:00:00Z","providers":{"hookbridge":{"accounts":[{"keys":["key_b"]}]}},"faults":[{"provider":"hookbridge","route":"/v1/billing/usage-history","status":503}]}"#
+        let a =
+            #"{"name":"a","clock":"2026-11-21T12:00:00Z","providers":{"poe":{"accounts":[{"keys":["key_a"],"balance":1}]}},"faults":[{"provider":"poe","route":"/usage/current_balance","status":503}]}"#
+        let b =
+            #"{"name":"b","clock":"2026-11-21T12:00:00Z","providers":{"hookbridge":{"accounts":[{"keys":["key_b"]}]}},"faults":[{"provider":"hookbridge","route":"/v1/billing/usage-history","status":503}]}"#
         #expect(send(.put, "/__admin/scenario", body: a, to: app).status == 200)
         // Threads, not tasks: the cooperative pool has a thread per core, too few to interleave four loops.
-        let refusedSwaps = Counter(), mixedAnswers = Counter()
+        let refusedSwaps = Counter()
+        let mixedAnswers = Counter()
         let writers = [[a, b], [b, a]].map { order in
             Thread {
                 for _ in 0..<1000 {
-                    for scenario in order where send(.put, "/__admin/scenario", body: scenario, to: app).status != 200 { refusedSwaps.add() }
+                    for scenario in order where send(.put, "/__admin/scenario", body: scenario, to: app).status != 200 {
+                        refusedSwaps.add()
+                    }
                 }
             }
         }
@@ -164,7 +191,10 @@ import Testing
         let app = fresh()
         let empty = try String(contentsOf: repositoryRoot.appendingPathComponent("Scenarios/empty.json"), encoding: .utf8)
         let defaultBalance = #"{"current_point_balance":295932027}"#
-        let refusedChanges = Counter(), balances = Counter(), unauthorized = Counter(), otherAnswers = Counter()
+        let refusedChanges = Counter()
+        let balances = Counter()
+        let unauthorized = Counter()
+        let otherAnswers = Counter()
         let writerDone = Atomic<Bool>(false)
         let changes: [(method: HTTPRequest.Method, target: String, body: String?)] = [
             (.put, "/__admin/scenario", empty),
@@ -176,7 +206,9 @@ import Testing
             // At least 20 rounds, then until both scenarios were seen; 2,000 at most.
             for round in 0..<2000 {
                 guard round < 20 || balances.value == 0 || unauthorized.value == 0 else { break }
-                for change in changes where send(change.method, change.target, body: change.body, to: app).status != 200 { refusedChanges.add() }
+                for change in changes where send(change.method, change.target, body: change.body, to: app).status != 200 {
+                    refusedChanges.add()
+                }
             }
             writerDone.store(true, ordering: .releasing)
         }

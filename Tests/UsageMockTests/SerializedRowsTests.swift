@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UsageMock
 
 /// Rows stored as their values with the keys kept once must join into the same JSON a

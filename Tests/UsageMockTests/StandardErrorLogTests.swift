@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UsageMock
 
 /// The log's buffer in front of a pipe that nobody reads, then one that is read.

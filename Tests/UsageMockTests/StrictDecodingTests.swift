@@ -18,7 +18,9 @@ import Testing
         #expect(try decode(#"{"count":1,"note":null}"#).note.value == nil)
     }
 
-    @Test(arguments: [#"{"note":null}"#, #"{"count":1}"#, #"{"count":"1","note":null}"#, #"{"count":null,"note":null}"#, #"{"count":1,"note":2}"#])
+    @Test(arguments: [
+        #"{"note":null}"#, #"{"count":1}"#, #"{"count":"1","note":null}"#, #"{"count":null,"note":null}"#, #"{"count":1,"note":2}"#,
+    ])
     func missingOrRetypedFieldsFail(_ json: String) {
         #expect(throws: DecodingError.self) { try decode(json) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import UsageMock
 
 /// docs/behaviour.md, Sybilion. Each test runs in-process and against a live server.
@@ -41,8 +42,11 @@ import Testing
                 var all: [SybilionEvent] = []
                 var pageNumber = 1
                 while true {
-                    let page = try send(.get, "/api/v1/usage?page=\(pageNumber)&limit=\(limit)&sort=\(column)&order=\(order)", key: "sk_ops_test", via: transport)
-                        .decoded(as: SybilionPage.self)
+                    let page = try send(
+                        .get, "/api/v1/usage?page=\(pageNumber)&limit=\(limit)&sort=\(column)&order=\(order)", key: "sk_ops_test",
+                        via: transport
+                    )
+                    .decoded(as: SybilionPage.self)
                     all += page.usageEvents
                     guard pageNumber < page.pagination.totalPages else { break }
                     pageNumber += 1
@@ -50,7 +54,8 @@ import Testing
                 #expect(all.count == 142)
                 #expect(Set(all.map(\.id)).count == 142)
                 let keys = try all.map { try #require($0.sortKey(column)) }
-                let sorted = order == "asc" ? zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 } : zip(keys, keys.dropFirst()).allSatisfy { $0 > $1 }
+                let sorted =
+                    order == "asc" ? zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 } : zip(keys, keys.dropFirst()).allSatisfy { $0 > $1 }
                 #expect(sorted, "\(column) \(order) limit \(limit)")
             }
         }
@@ -64,17 +69,24 @@ import Testing
         let events = zip(ids, units).map { id, units in
             #"{"id":\#(id),"endpoint":null,"units":\#(units),"credits_charged":1,"eur_cents_charged":\#(10 - id),"created_at":"2026-01-0\#(id)T00:00:00Z","async_job_id":null}"#
         }
-        let generator = #"{"seed":1,"count":4,"first_id":10,"age_seconds":{"min":0,"max":9},"endpoints":[null],"units":{"min":6,"max":8},"credits_per_unit":{"min":1,"max":1},"eur_cents_per_credit":{"min":1,"max":1}}"#
-        let scenario = try loadScenario(ScenarioTests.scenario(#""sybilion":{"accounts":[{"keys":["k"],"events":[\#(events.joined(separator: ","))],"generators":[\#(generator)]}]}"#))
+        let generator =
+            #"{"seed":1,"count":4,"first_id":10,"age_seconds":{"min":0,"max":9},"endpoints":[null],"units":{"min":6,"max":8},"credits_per_unit":{"min":1,"max":1},"eur_cents_per_credit":{"min":1,"max":1}}"#
+        let scenario = try loadScenario(
+            ScenarioTests.scenario(
+                #""sybilion":{"accounts":[{"keys":["k"],"events":[\#(events.joined(separator: ","))],"generators":[\#(generator)]}]}"#))
         // Two argument lists already: the transports are a loop here.
         for transport in Transport.allCases {
             let client = try TestClient(application(scenario), via: transport)
             for column in SybilionProvider.sortColumns {
                 for order in ["asc", "desc"] {
-                    let rows = try client.send(.get, "/api/v1/usage?limit=200&sort=\(column)&order=\(order)", key: "k").decoded(as: SybilionPage.self).usageEvents
+                    let rows = try client.send(.get, "/api/v1/usage?limit=200&sort=\(column)&order=\(order)", key: "k").decoded(
+                        as: SybilionPage.self
+                    ).usageEvents
                     #expect(rows.count == 7)
                     let keys = try rows.map { try #require($0.sortKey(column)) }
-                    let sorted = order == "asc" ? zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 } : zip(keys, keys.dropFirst()).allSatisfy { $0 > $1 }
+                    let sorted =
+                        order == "asc"
+                        ? zip(keys, keys.dropFirst()).allSatisfy { $0 < $1 } : zip(keys, keys.dropFirst()).allSatisfy { $0 > $1 }
                     #expect(sorted, "\(transport) \(column) \(order): \(keys)")
                 }
             }
@@ -90,7 +102,9 @@ import Testing
         #expect(page.pagination.totalPages == 3)
     }
 
-    @Test(arguments: Transport.allCases, ["page=0", "page=-1", "limit=0", "limit=201", "sort=name", "order=up", "sort=", "order=ASC", "page=1&page=2"])
+    @Test(
+        arguments: Transport.allCases,
+        ["page=0", "page=-1", "limit=0", "limit=201", "sort=name", "order=up", "sort=", "order=ASC", "page=1&page=2"])
     func invalidParameters(_ transport: Transport, _ query: String) throws {
         let response = send(.get, "/api/v1/usage?\(query)", key: "sk_ops_test", via: transport)
         #expect(response.status == 400)
@@ -128,7 +142,9 @@ struct SybilionPage: Decodable {
         let order: String
 
         enum CodingKeys: String, CodingKey {
-            case page, limit, total, totalPages = "total_pages", sort, order
+            case page, limit, total
+            case totalPages = "total_pages"
+            case sort, order
         }
     }
 
@@ -136,7 +152,8 @@ struct SybilionPage: Decodable {
     let pagination: Pagination
 
     enum CodingKeys: String, CodingKey {
-        case usageEvents = "usage_events", pagination
+        case usageEvents = "usage_events"
+        case pagination
     }
 }
 
@@ -150,8 +167,12 @@ struct SybilionEvent: Decodable {
     let asyncJobID: Nullable<String>
 
     enum CodingKeys: String, CodingKey {
-        case id, endpoint, units, creditsCharged = "credits_charged", eurCentsCharged = "eur_cents_charged", createdAt = "created_at",
-             asyncJobID = "async_job_id"
+        case id, endpoint, units
+        case creditsCharged = "credits_charged"
+        case eurCentsCharged = "eur_cents_charged"
+        case createdAt = "created_at"
+        case
+            asyncJobID = "async_job_id"
     }
 
     /// The order `sort=column` promises: the column's value, then the id. Integers are
@@ -176,6 +197,7 @@ struct SybilionError: Decodable {
     let traceID: String
 
     enum CodingKeys: String, CodingKey {
-        case error, traceID = "trace_id"
+        case error
+        case traceID = "trace_id"
     }
 }

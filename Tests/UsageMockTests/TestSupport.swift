@@ -1,9 +1,10 @@
 import Foundation
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 import MicroHTTPDServer
 import SocketTestSupport
 import Testing
+
 @testable import UsageMock
 
 /// The default scenario, loaded once for all tests that need no scenario of their own.
@@ -104,8 +105,9 @@ final class TestClient: Sendable {
         guard let server else {
             let head = HTTPRequest(method: method, scheme: nil, authority: nil, path: target, headerFields: fields)
             let response = application.respond(to: ServerRequest(head: head, body: Array((body ?? "").utf8)))
-            return TestResponse(status: response.head.status.code, headers: response.head.headerFields, body: response.body,
-                                delay: response.delay, dropsConnection: response.dropsConnection)
+            return TestResponse(
+                status: response.head.status.code, headers: response.head.headerFields, body: response.body,
+                delay: response.delay, dropsConnection: response.dropsConnection)
         }
         // The admin surface answers only a loopback Host; no body means no Content-Length,
         // as curl sends a bare POST.
@@ -138,7 +140,8 @@ func send(
     headers: [String: String] = [:],
     via transport: Transport = .inProcess
 ) -> TestResponse {
-    TestClient.forDefaultApplication(via: transport).send(method, target, key: key, authorization: authorization, body: body, headers: headers)
+    TestClient.forDefaultApplication(via: transport).send(
+        method, target, key: key, authorization: authorization, body: body, headers: headers)
 }
 
 /// Sends one request through `application` in-process (no sockets).

@@ -1,4 +1,5 @@
 import FuzzSupport
+
 @testable import UsageMock
 
 /// The Klaim request body: `StrictJSON.parse` and `KlaimProvider.RequestBody`, and the
@@ -30,8 +31,9 @@ public func fuzzKlaimBody(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         precondition((1...100).contains(body.limit), "accepted limit \(body.limit)")
     }
 
-    let response = FuzzSupport.respond(method: .post, target: "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", key: "klaim_test_key",
-                                       body: bytes, context: "Klaim body \(String(decoding: bytes.prefix(200), as: UTF8.self).debugDescription)")
+    let response = FuzzSupport.respond(
+        method: .post, target: "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage", key: "klaim_test_key",
+        body: bytes, context: "Klaim body \(String(decoding: bytes.prefix(200), as: UTF8.self).debugDescription)")
     precondition([200, 400].contains(response.head.status.code), "Klaim answered \(response.head.status.code)")
     return 0
 }

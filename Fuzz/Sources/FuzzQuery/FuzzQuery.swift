@@ -1,4 +1,5 @@
 import FuzzSupport
+
 @testable import UsageMock
 
 /// Query strings and integers: `QueryParameters(query:)`, `parseStrictInteger`, the
@@ -29,8 +30,9 @@ public func fuzzQuery(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             let limit = try query.integer(name, in: 1...100, default: 20)
             precondition(given.count == 1 && (1...100).contains(limit) && parseStrictInteger(given[0]) == limit)
         } catch {
-            precondition(given.count > 1 || parseStrictInteger(given[0]).map { !(1...100).contains($0) } ?? true,
-                         "integer(\(name.debugDescription)) refused \(given)")
+            precondition(
+                given.count > 1 || parseStrictInteger(given[0]).map { !(1...100).contains($0) } ?? true,
+                "integer(\(name.debugDescription)) refused \(given)")
         }
         if let choice = try? query.choice(name, in: ["asc", "desc"], default: "desc") {
             precondition(given == [choice])
@@ -38,8 +40,10 @@ public func fuzzQuery(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     }
 
     // The same query on every provider's GET route, through the whole application.
-    for (path, key) in [("/usage/points_history", "sk_test_poe"), ("/v1/billing/usage-history", "hb_test_key"),
-                        ("/api/v1/usage", "sk_ops_test"), ("/usage/current_balance", "sk_test_poe")] {
+    for (path, key) in [
+        ("/usage/points_history", "sk_test_poe"), ("/v1/billing/usage-history", "hb_test_key"),
+        ("/api/v1/usage", "sk_ops_test"), ("/usage/current_balance", "sk_test_poe"),
+    ] {
         FuzzSupport.respond(method: .get, target: path + "?" + text, key: key, context: "GET \(path)?\(text.debugDescription)")
     }
     return 0
@@ -70,7 +74,9 @@ private func checkInteger(_ text: String) {
             }
         }
     }
-    precondition(parsed == expected, "parseStrictInteger(\(text.debugDescription)) = \(String(describing: parsed)), expected \(String(describing: expected))")
+    precondition(
+        parsed == expected,
+        "parseStrictInteger(\(text.debugDescription)) = \(String(describing: parsed)), expected \(String(describing: expected))")
 }
 
 /// Decoding an encoded string gives it back, with `+` kept and `+` as space alike.

@@ -1,5 +1,6 @@
 import FuzzSupport
 import HTTPTypes
+
 @testable import UsageMock
 
 /// The router's path matching and decoding: `RequestTarget`, `PathPattern` and the
@@ -21,10 +22,15 @@ public func fuzzRequestTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CIn
         let utf8 = target.utf8
         let beforeFragment = utf8.split(separator: UInt8(ascii: "#"), maxSplits: 1, omittingEmptySubsequences: false)[0]
         let path = Substring(beforeFragment.split(separator: UInt8(ascii: "?"), maxSplits: 1, omittingEmptySubsequences: false)[0])
-        precondition(parsed.rawPath == path && path.utf8.first == UInt8(ascii: "/"), "rawPath \(parsed.rawPath.debugDescription) of \(target.debugDescription)")
-        precondition(parsed.segments.count == path.utf8.count(where: { $0 == UInt8(ascii: "/") }), "segment count of \(target.debugDescription)")
+        precondition(
+            parsed.rawPath == path && path.utf8.first == UInt8(ascii: "/"),
+            "rawPath \(parsed.rawPath.debugDescription) of \(target.debugDescription)")
+        precondition(
+            parsed.segments.count == path.utf8.count(where: { $0 == UInt8(ascii: "/") }), "segment count of \(target.debugDescription)")
         let reencoded = "/" + parsed.segments.map(FuzzSupport.percentEncode).joined(separator: "/")
-        guard let again = try? RequestTarget(reencoded) else { preconditionFailure("re-encoded \(reencoded.debugDescription) does not parse") }
+        guard let again = try? RequestTarget(reencoded) else {
+            preconditionFailure("re-encoded \(reencoded.debugDescription) does not parse")
+        }
         precondition(again.segments == parsed.segments, "re-encoding changed the segments of \(target.debugDescription)")
 
         for pattern in patterns {
@@ -34,8 +40,12 @@ public func fuzzRequestTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CIn
             var names: [String: String] = [:]
             if expected {
                 for (literal, segment) in zip(literals, parsed.segments) {
-                    if literal.hasPrefix("{") { expected = expected && !segment.isEmpty; names[String(literal.dropFirst().dropLast())] = segment }
-                    else { expected = expected && literal == segment }
+                    if literal.hasPrefix("{") {
+                        expected = expected && !segment.isEmpty
+                        names[String(literal.dropFirst().dropLast())] = segment
+                    } else {
+                        expected = expected && literal == segment
+                    }
                 }
             }
             precondition((matched != nil) == expected && (matched == nil || matched == names), "\(pattern) on \(parsed.segments)")
@@ -44,13 +54,16 @@ public func fuzzRequestTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CIn
 
     for method in methods {
         for key in [nil] + FuzzSupport.keys {
-            FuzzSupport.respond(method: method, target: target, key: key, context: "\(method) \(target.debugDescription) key \(key ?? "none")")
+            FuzzSupport.respond(
+                method: method, target: target, key: key, context: "\(method) \(target.debugDescription) key \(key ?? "none")")
         }
     }
     return 0
 }
 
-private let patterns = ["/usage/current_balance", "/usage/points_history", "/v1/billing/usage-history",
-                        "/users/{user_id}/credits/usage", "/api/v1/usage", "/__admin/health"].map(PathPattern.init)
+private let patterns = [
+    "/usage/current_balance", "/usage/points_history", "/v1/billing/usage-history",
+    "/users/{user_id}/credits/usage", "/api/v1/usage", "/__admin/health",
+].map(PathPattern.init)
 
 private let methods: [HTTPRequest.Method] = [.get, .post, .delete, HTTPRequest.Method("TRACE")!]

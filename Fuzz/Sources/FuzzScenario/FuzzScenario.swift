@@ -1,12 +1,14 @@
+import FuzzSupport
+import HTTPServerCore
+import HTTPTypes
+
+@testable import UsageMock
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import FuzzSupport
-import HTTPTypes
-import HTTPServerCore
-@testable import UsageMock
 
 /// The scenario loader: `ScenarioLoader.load(json:file:)` (Foundation's decoder, the
 /// strict field checks, every provider's validation and generators).
@@ -54,8 +56,9 @@ private func load(_ bytes: [UInt8]) {
     let application = MockApplication(scenario: scenario)
     let head = HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/__admin/health")
     let response = application.respond(to: ServerRequest(head: head))
-    precondition(response.head.status == .ok && FuzzSupport.isStrictJSON(response.body),
-                 "health of a loaded scenario: \(response.head.status) \(String(decoding: response.body, as: UTF8.self).debugDescription)")
+    precondition(
+        response.head.status == .ok && FuzzSupport.isStrictJSON(response.body),
+        "health of a loaded scenario: \(response.head.status) \(String(decoding: response.body, as: UTF8.self).debugDescription)")
 }
 
 // MARK: Structure-aware mode
@@ -95,7 +98,10 @@ private let edges: [Int] = [
     (1 << 53) - 1, -((1 << 53) - 1), (1 << 53) - 2, 94_906_265, 94_906_266, 253_402_300_799, 253_402_300_799_999,
 ]
 
-private let clocks = ["2026-11-21T12:00:00Z", "1970-01-01T00:00:00Z", "1970-01-01T00:00:01Z", "1969-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2024-02-29T23:59:59Z"]
+private let clocks = [
+    "2026-11-21T12:00:00Z", "1970-01-01T00:00:00Z", "1970-01-01T00:00:01Z", "1969-12-31T23:59:59Z", "0001-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z", "2024-02-29T23:59:59Z",
+]
 
 /// A scenario with every numeric field chosen by the input; its first byte says which
 /// providers it has.
@@ -105,35 +111,40 @@ private func templateScenario(from bytes: [UInt8]) -> String {
     let clock = clocks[Int(c.byte()) % clocks.count]
     var sections: [String] = []
     if present & 1 != 0 {
-        sections.append("""
-        "poe":{"accounts":[{"keys":["p"],"balance":\(c.number()),"entries":[{"creation_time":\(c.number()),"bot_name":"b","query_id":"q","usage_type":"API","cost_points":\(c.number())}],\
-        "generators":[{"seed":\(c.seed()),"count":\(c.count()),"age_seconds":{"min":\(c.number()),"max":\(c.number())},"bot_names":["b"],"cost_points":{"min":\(c.number()),"max":\(c.number())}}]}]}
-        """)
+        sections.append(
+            """
+            "poe":{"accounts":[{"keys":["p"],"balance":\(c.number()),"entries":[{"creation_time":\(c.number()),"bot_name":"b","query_id":"q","usage_type":"API","cost_points":\(c.number())}],\
+            "generators":[{"seed":\(c.seed()),"count":\(c.count()),"age_seconds":{"min":\(c.number()),"max":\(c.number())},"bot_names":["b"],"cost_points":{"min":\(c.number()),"max":\(c.number())}}]}]}
+            """)
     }
     if present & 2 != 0 {
-        sections.append("""
-        "hookbridge":{"accounts":[{"keys":["h"],"months":[{"period_start":"2025-01-01","message_count":\(c.number()),"plan_limit":\(c.number())}],\
-        "generators":[{"seed":\(c.seed()),"count":\(c.count()),"end_month":"2024-12","message_count":{"min":\(c.number()),"max":\(c.number())},"plan_limits":[\(c.number()),null]}]}]}
-        """)
+        sections.append(
+            """
+            "hookbridge":{"accounts":[{"keys":["h"],"months":[{"period_start":"2025-01-01","message_count":\(c.number()),"plan_limit":\(c.number())}],\
+            "generators":[{"seed":\(c.seed()),"count":\(c.count()),"end_month":"2024-12","message_count":{"min":\(c.number()),"max":\(c.number())},"plan_limits":[\(c.number()),null]}]}]}
+            """)
     }
     if present & 4 != 0 {
-        let opening = c.number(), change = c.number()
-        sections.append("""
-        "klaim":{"accounts":[{"keys":["k"],"app_id":"a","users":[\
-        {"user_id":"u1","opening_balance":\(opening),"records":[{"created_at":\(c.number()),"credit_change":\(change),"credit_balance":\(opening &+ change),"source_type":"s","description":"d"}]},\
-        {"user_id":"u2","generator":{"seed":\(c.seed()),"count":\(c.count()),"opening_balance":\(c.number()),"age_seconds":{"min":\(c.number()),"max":\(c.number())},\
-        "credit_change":{"min":\(c.number()),"max":\(c.number())},"source_types":["s"],"descriptions":["d"]}}],\
-        "user_generators":[{"count":\(c.count()),"user_id_prefix":"g","records":{"seed":\(c.seed()),"count":\(c.count()),"opening_balance":\(c.number()),\
-        "age_seconds":{"min":\(c.number()),"max":\(c.number())},"credit_change":{"min":\(c.number()),"max":\(c.number())},"source_types":["s"],"descriptions":["d"]}}]}]}
-        """)
+        let opening = c.number()
+        let change = c.number()
+        sections.append(
+            """
+            "klaim":{"accounts":[{"keys":["k"],"app_id":"a","users":[\
+            {"user_id":"u1","opening_balance":\(opening),"records":[{"created_at":\(c.number()),"credit_change":\(change),"credit_balance":\(opening &+ change),"source_type":"s","description":"d"}]},\
+            {"user_id":"u2","generator":{"seed":\(c.seed()),"count":\(c.count()),"opening_balance":\(c.number()),"age_seconds":{"min":\(c.number()),"max":\(c.number())},\
+            "credit_change":{"min":\(c.number()),"max":\(c.number())},"source_types":["s"],"descriptions":["d"]}}],\
+            "user_generators":[{"count":\(c.count()),"user_id_prefix":"g","records":{"seed":\(c.seed()),"count":\(c.count()),"opening_balance":\(c.number()),\
+            "age_seconds":{"min":\(c.number()),"max":\(c.number())},"credit_change":{"min":\(c.number()),"max":\(c.number())},"source_types":["s"],"descriptions":["d"]}}]}]}
+            """)
     }
     if present & 8 != 0 {
-        sections.append("""
-        "sybilion":{"accounts":[{"keys":["s"],"events":[{"id":\(c.number()),"endpoint":null,"units":\(c.number()),"credits_charged":\(c.number()),"eur_cents_charged":\(c.number()),\
-        "created_at":"2026-04-30T10:05:42Z","async_job_id":null}],"generators":[{"seed":\(c.seed()),"count":\(c.count()),"first_id":\(c.number()),\
-        "age_seconds":{"min":\(c.number()),"max":\(c.number())},"endpoints":["/a",null],"units":{"min":\(c.number()),"max":\(c.number())},\
-        "credits_per_unit":{"min":\(c.number()),"max":\(c.number())},"eur_cents_per_credit":{"min":\(c.number()),"max":\(c.number())},"async_job_percent":\(c.number())}]}]}
-        """)
+        sections.append(
+            """
+            "sybilion":{"accounts":[{"keys":["s"],"events":[{"id":\(c.number()),"endpoint":null,"units":\(c.number()),"credits_charged":\(c.number()),"eur_cents_charged":\(c.number()),\
+            "created_at":"2026-04-30T10:05:42Z","async_job_id":null}],"generators":[{"seed":\(c.seed()),"count":\(c.count()),"first_id":\(c.number()),\
+            "age_seconds":{"min":\(c.number()),"max":\(c.number())},"endpoints":["/a",null],"units":{"min":\(c.number()),"max":\(c.number())},\
+            "credits_per_unit":{"min":\(c.number()),"max":\(c.number())},"eur_cents_per_credit":{"min":\(c.number()),"max":\(c.number())},"async_job_percent":\(c.number())}]}]}
+            """)
     }
     return #"{"name":"t","clock":"\#(clock)","providers":{"# + sections.joined(separator: ",") + "}}"
 }
@@ -150,7 +161,8 @@ private func rowsAskedFor(_ bytes: [UInt8]) -> Double {
     func walk(_ value: StrictJSON) -> Double {
         switch value {
         case .object(let members):
-            var own = 1.0, nested = 0.0
+            var own = 1.0
+            var nested = 0.0
             for member in members {
                 if member.key == "count" {
                     guard case .number(let text) = member.value, let number = Double(text), number.isFinite else { continue }

@@ -1,5 +1,6 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
+
 @testable import UsageMock
 
 /// What every fuzz target shares: the application under the default scenario, and
@@ -12,7 +13,9 @@ public enum FuzzSupport {
 
     /// One request through `MockApplication.respond(to:)`, its answer checked.
     @discardableResult
-    public static func respond(method: HTTPRequest.Method, target: String, key: String?, body: [UInt8] = [], context: @autoclosure () -> String) -> ServerResponse {
+    public static func respond(
+        method: HTTPRequest.Method, target: String, key: String?, body: [UInt8] = [], context: @autoclosure () -> String
+    ) -> ServerResponse {
         var fields = HTTPFields()
         if let key { fields[.authorization] = "Bearer \(key)" }
         let head = HTTPRequest(method: method, scheme: nil, authority: nil, path: target, headerFields: fields)
@@ -34,11 +37,14 @@ public enum FuzzSupport {
         // Error bodies echo the request (paths, parameter names), so they are parsed
         // in full; large 200 pages are rows serialised at load time, parsed only when
         // small, to keep the debug + ASan build fast.
-        let wellFormed = status == 200 && response.body.count > 2048
+        let wellFormed =
+            status == 200 && response.body.count > 2048
             ? response.body.first == UInt8(ascii: "{") && response.body.last == UInt8(ascii: "}")
             : isStrictJSON(response.body)
         guard wellFormed else {
-            fatalError("response body is not valid JSON for \(context): \(String(decoding: response.body.prefix(300), as: UTF8.self).debugDescription)")
+            fatalError(
+                "response body is not valid JSON for \(context): \(String(decoding: response.body.prefix(300), as: UTF8.self).debugDescription)"
+            )
         }
         if status == 401, response.head.headerFields[.wwwAuthenticate] == nil {
             fatalError("401 without WWW-Authenticate for \(context)")
@@ -65,7 +71,7 @@ public enum FuzzSupport {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 encoded.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = Array("0123456789ABCDEF".unicodeScalars)

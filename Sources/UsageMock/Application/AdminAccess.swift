@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// Who may use `/__admin/`: this machine's user, not a web page open in their browser.
 ///
@@ -47,16 +47,19 @@ public struct AdminAccess: Sendable {
     func refusal(for request: MockRequest) -> ServerResponse? {
         let host = request.headers[Self.hostField]
         if let origin = request.headers[Self.originField], origin != "http://" + (host ?? "") {
-            return Self.forbidden("requests from a web page at \(origin) may not use /__admin/; only the mock's own origin may",
-                                  reason: "admin: foreign Origin")
+            return Self.forbidden(
+                "requests from a web page at \(origin) may not use /__admin/; only the mock's own origin may",
+                reason: "admin: foreign Origin")
         }
         if isLoopbackOnly, let host, !Self.isLoopback(Self.hostName(host)) {
-            return Self.forbidden("the mock listens on loopback only and answers /__admin/ for localhost, 127.0.0.1 or [::1], not \(host)",
-                                  reason: "admin: Host is not a loopback name")
+            return Self.forbidden(
+                "the mock listens on loopback only and answers /__admin/ for localhost, 127.0.0.1 or [::1], not \(host)",
+                reason: "admin: Host is not a loopback name")
         }
         if let token, !DashboardRoute.isPage(request), bearerToken(in: request.headers) != token {
-            return Self.forbidden("/__admin/ needs the admin token: Authorization: Bearer <the --admin-token value>",
-                                  reason: "admin: missing or wrong admin token")
+            return Self.forbidden(
+                "/__admin/ needs the admin token: Authorization: Bearer <the --admin-token value>",
+                reason: "admin: missing or wrong admin token")
         }
         return nil
     }

@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// The mock's own surface under `/__admin/` (docs/behaviour.md, the admin surface).
 enum AdminRoutes {
@@ -11,14 +11,16 @@ enum AdminRoutes {
         RouteGroup(
             routes: [
                 Route(.get, "/__admin/health") { _ in
-                    .json(.ok, JSONWriter.document {
-                        $0.object {
-                            $0.field("status", "ok")
-                            $0.field("scenario", state.served.scenario.name)
-                            $0.field("log_lines_dropped", droppedLogLines())
-                        }
-                    })
-                },
+                    .json(
+                        .ok,
+                        JSONWriter.document {
+                            $0.object {
+                                $0.field("status", "ok")
+                                $0.field("scenario", state.served.scenario.name)
+                                $0.field("log_lines_dropped", droppedLogLines())
+                            }
+                        })
+                }
             ],
             methodNotAllowed: methodNotAllowed
         )

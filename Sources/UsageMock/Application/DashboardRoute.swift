@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// `GET /__admin/`: the dashboard, one HTML document with its CSS and JavaScript
 /// (`Resources/dashboard.html`, compiled into the binary: no file, CDN or framework is

@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// The whole mock as one responder: the admin routes, then every provider of the
 /// scenario served (which `/__admin/` can swap), the traffic features (CORS, forced
@@ -17,14 +17,17 @@ public struct MockApplication: HTTPResponder {
     /// Who may use `/__admin/`.
     let admin: AdminAccess
 
-    public init(scenario: LoadedScenario, traffic options: TrafficOptions = TrafficOptions(), admin: AdminAccess = AdminAccess(),
-                accessLog: BatchedStandardError? = nil) {
+    public init(
+        scenario: LoadedScenario, traffic options: TrafficOptions = TrafficOptions(), admin: AdminAccess = AdminAccess(),
+        accessLog: BatchedStandardError? = nil
+    ) {
         let traffic = TrafficControl(options: options)
         let state = ScenarioState(scenario)
         self.state = state
         self.traffic = traffic
         let adminGroups = [
-            DashboardRoute.group(), AdminRoutes.group(state: state, droppedLogLines: { accessLog?.droppedLines ?? 0 }), ScenarioAdminRoutes.group(state),
+            DashboardRoute.group(), AdminRoutes.group(state: state, droppedLogLines: { accessLog?.droppedLines ?? 0 }),
+            ScenarioAdminRoutes.group(state),
             OpenAPIAdminRoutes.group(state), TrafficAdminRoutes.group(traffic, state: state),
         ]
         adminRouter = Router(adminGroups + [IndexRoute.group(state, adminRoutes: adminGroups.flatMap(\.routes))])
@@ -44,12 +47,17 @@ public struct MockApplication: HTTPResponder {
         func padded(_ name: String) -> String { "  " + name + String(repeating: " ", count: width - name.count) }
         for provider in scenario.providers {
             lines.append(padded(provider.name) + provider.routes.routes.map(\.summary).joined(separator: ", "))
-            let keys = provider.keys.prefix(3).joined(separator: ", ") + (provider.keys.count > 3 ? " and \(provider.keys.count - 3) more" : "")
+            let keys =
+                provider.keys.prefix(3).joined(separator: ", ") + (provider.keys.count > 3 ? " and \(provider.keys.count - 3) more" : "")
             lines.append(padded("") + "keys: \(keys) (\(provider.countsText))")
         }
-        let access = admin.token != nil ? "admin token required"
+        let access =
+            admin.token != nil
+            ? "admin token required"
             : admin.isLoopbackOnly ? "this machine only" : "open to the network: see --admin-token"
-        lines.append(padded("admin") + "\(baseURL)/__admin/ (dashboard; health, scenario, reset, clock, usage, requests, faults, openapi; \(access))")
+        lines.append(
+            padded("admin") + "\(baseURL)/__admin/ (dashboard; health, scenario, reset, clock, usage, requests, faults, openapi; \(access))"
+        )
         return lines.joined(separator: "\n")
     }
 
@@ -80,7 +88,8 @@ public struct MockApplication: HTTPResponder {
                 let router = isAdmin ? adminRouter : served.router
                 let match = isAdmin ? adminMatch : served.router.match(mockRequest)
                 let provider = isAdmin ? nil : match.group.map { served.scenario.providers[$0] }
-                response = traffic.intercept(mockRequest, match, provider: provider, faults: served.faults, note: &note)
+                response =
+                    traffic.intercept(mockRequest, match, provider: provider, faults: served.faults, note: &note)
                     ?? router.respond(to: mockRequest, match) ?? MockError.noRoute(mockRequest)
                 if let route = note.route {
                     traffic.explain(&response, to: mockRequest, route: route, providers: served.scenario.providers)
@@ -88,7 +97,9 @@ public struct MockApplication: HTTPResponder {
             }
         } catch {
             path = request.target
-            let reason = error == .invalidPercentEncoding ? "invalid percent-encoding in the request path" : "the request target must be a path starting with /"
+            let reason =
+                error == .invalidPercentEncoding
+                ? "invalid percent-encoding in the request path" : "the request target must be a path starting with /"
             response = MockError.response(.badRequest, error: "bad_request", message: reason)
         }
         let micros = Self.microseconds(since: start)
@@ -103,11 +114,13 @@ public struct MockApplication: HTTPResponder {
         case .bodyTooLarge(let limit):
             response = MockError.response(.contentTooLarge, error: "payload_too_large", message: "request body exceeds \(limit) bytes")
         case .headTooLarge(let limit):
-            response = MockError.response(.requestHeaderFieldsTooLarge, error: "request_header_fields_too_large", message: "request head exceeds \(limit) bytes")
+            response = MockError.response(
+                .requestHeaderFieldsTooLarge, error: "request_header_fields_too_large", message: "request head exceeds \(limit) bytes")
         case .requestLineTooLong(let limit):
             response = MockError.response(.uriTooLong, error: "uri_too_long", message: "request line exceeds \(limit) bytes")
         case .tooManyQueryParameters(let limit):
-            response = MockError.response(.uriTooLong, error: "uri_too_long", message: "request target has more than \(limit) query parameters")
+            response = MockError.response(
+                .uriTooLong, error: "uri_too_long", message: "request target has more than \(limit) query parameters")
         case .malformedMethod:
             response = MockError.response(.badRequest, error: "bad_request", message: "malformed request method")
         case .malformedHeader(let problem):
@@ -124,7 +137,8 @@ public struct MockApplication: HTTPResponder {
     /// Method, path (no query: it may carry cursors a user considers private), status (or
     /// `dropped`) and duration; never a header value, so no `Authorization` reaches a log.
     private func logAccess(method: String, path: String, response: ServerResponse, micros: Int) {
-        accessLog?.writeAccessLine(method: method, path: path, status: response.dropsConnection ? nil : response.head.status.code, micros: micros)
+        accessLog?.writeAccessLine(
+            method: method, path: path, status: response.dropsConnection ? nil : response.head.status.code, micros: micros)
     }
 
     private static func microseconds(since start: ContinuousClock.Instant) -> Int {

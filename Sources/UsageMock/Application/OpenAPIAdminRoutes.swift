@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// `GET /__admin/openapi/{provider}`: the provider's OpenAPI document, built from the
 /// routes of the scenario served.
@@ -11,10 +11,11 @@ enum OpenAPIAdminRoutes {
                     let name = request.pathParameters["provider", default: ""]
                     guard let provider = state.served.scenario.providers.first(where: { $0.name == name }) else {
                         let known = state.served.scenario.providers.map(\.name).joined(separator: ", ")
-                        return MockError.response(.notFound, error: "not_found", message: "no provider \"\(name)\"; expected one of: \(known)")
+                        return MockError.response(
+                            .notFound, error: "not_found", message: "no provider \"\(name)\"; expected one of: \(known)")
                     }
                     return .json(.ok, OpenAPIDocument.json(for: provider, version: usagemockVersion))
-                },
+                }
             ],
             methodNotAllowed: AdminRoutes.methodNotAllowed
         )

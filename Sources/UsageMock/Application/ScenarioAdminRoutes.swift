@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// `/__admin/scenario`, `/__admin/reset`, `/__admin/clock` and `/__admin/usage/{provider}`:
 /// the scenario served, changed at runtime. Every change is validated whole; a refused
@@ -12,23 +12,30 @@ enum ScenarioAdminRoutes {
                 Route(.get, "/__admin/scenario") { _ in .json(.ok, summary(of: state.served.scenario)) },
                 Route(.get, "/__admin/scenario/providers") { _ in .json(.ok, providers(of: state.served.scenario)) },
                 Route(.put, "/__admin/scenario") { request in
-                    answer(refusal: "invalid_scenario") { () throws(ScenarioError) in try state.replace(json: request.body, file: "request body") }
+                    answer(refusal: "invalid_scenario") { () throws(ScenarioError) in
+                        try state.replace(json: request.body, file: "request body")
+                    }
                 },
                 Route(.post, "/__admin/reset") { _ in .json(.ok, summary(of: state.reset())) },
                 Route(.post, "/__admin/clock") { request in
                     answer(refusal: "invalid_clock") { () throws(ScenarioError) in
                         let move = try ScenarioLoader.decode(ClockMove.self, from: request.body)
-                        return try state.change { current, _ throws(ScenarioError) in try current.movingClock(to: try move.clockSeconds(from: current.clockSeconds)) }
+                        return try state.change { current, _ throws(ScenarioError) in
+                            try current.movingClock(to: try move.clockSeconds(from: current.clockSeconds))
+                        }
                     }
                 },
                 Route(.post, "/__admin/usage/{provider}") { request in
                     let provider = request.pathParameters["provider", default: ""]
                     guard providerSections.contains(where: { $0.providerKey == provider }) else {
                         let known = providerSections.map { $0.providerKey }.joined(separator: ", ")
-                        return MockError.response(.notFound, error: "not_found", message: "no provider \"\(provider)\"; expected one of: \(known)")
+                        return MockError.response(
+                            .notFound, error: "not_found", message: "no provider \"\(provider)\"; expected one of: \(known)")
                     }
                     return answer(refusal: "invalid_usage") { () throws(ScenarioError) in
-                        try state.change { current, _ throws(ScenarioError) in try current.addingUsage(request.body, to: provider) ?? current }
+                        try state.change { current, _ throws(ScenarioError) in
+                            try current.addingUsage(request.body, to: provider) ?? current
+                        }
                     }
                 },
             ],
@@ -107,7 +114,10 @@ private struct ClockMove: Decodable {
     let now: String?
     let advanceSeconds: Int?
 
-    private enum CodingKeys: String, CodingKey, CaseIterable { case now, advanceSeconds = "advance_seconds" }
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case now
+        case advanceSeconds = "advance_seconds"
+    }
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
@@ -118,7 +128,9 @@ private struct ClockMove: Decodable {
     func clockSeconds(from current: Int) throws(ScenarioError) -> Int {
         switch (now, advanceSeconds) {
         case (let now?, nil):
-            guard let seconds = UTCTime.parseTimestamp(now) else { throw JSONPath.root["now"].error("expected a UTC timestamp from 1970 on, like 2026-11-21T12:00:00Z") }
+            guard let seconds = UTCTime.parseTimestamp(now) else {
+                throw JSONPath.root["now"].error("expected a UTC timestamp from 1970 on, like 2026-11-21T12:00:00Z")
+            }
             return seconds
         case (nil, let advance?):
             let (seconds, overflow) = current.addingReportingOverflow(advance)
@@ -132,6 +144,6 @@ private struct ClockMove: Decodable {
     }
 }
 
-private extension String {
-    func replacingSpaces(with replacement: Character) -> String { String(map { $0 == " " ? replacement : $0 }) }
+extension String {
+    fileprivate func replacingSpaces(with replacement: Character) -> String { String(map { $0 == " " ? replacement : $0 }) }
 }

@@ -1,9 +1,10 @@
+import HTTPServerCore
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import HTTPServerCore
 
 /// The scenario being served with its faults, swapped whole between requests, and the
 /// one `POST /__admin/reset` returns to.

@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// `/__admin/requests` (the journal) and `/__admin/faults`.
 enum TrafficAdminRoutes {
@@ -28,7 +28,13 @@ enum TrafficAdminRoutes {
     /// what a poller has not seen yet) filter, `limit` caps the list; `matched` counts
     /// every entry the filters select. `provider=none` selects requests no route matched.
     private static func listRequests(_ journal: RequestJournal, _ query: QueryParameters) -> ServerResponse {
-        let provider: String?, path: String?, status: Int?, key: String?, queryText: String?, after: Int, limit: Int
+        let provider: String?
+        let path: String?
+        let status: Int?
+        let key: String?
+        let queryText: String?
+        let after: Int
+        let limit: Int
         do throws(ParameterError) {
             for pair in query.pairs where !filters.contains(pair.name) {
                 throw ParameterError(name: pair.name, problem: .invalid("is not a filter; use \(filters.joined(separator: ", "))"))
@@ -54,27 +60,31 @@ enum TrafficAdminRoutes {
                 && (key == nil || bearerToken(in: entry.headers) == key)
                 && (queryText == nil || entry.query.contains(queryText!))
         }
-        return .json(.ok, JSONWriter.document {
-            $0.object {
-                $0.key("requests")
-                $0.array { json in
-                    for entry in selected.prefix(limit) { json.object { entry.write(to: &$0) } }
+        return .json(
+            .ok,
+            JSONWriter.document {
+                $0.object {
+                    $0.key("requests")
+                    $0.array { json in
+                        for entry in selected.prefix(limit) { json.object { entry.write(to: &$0) } }
+                    }
+                    $0.field("matched", selected.count)
+                    $0.field("capacity", journal.capacity)
                 }
-                $0.field("matched", selected.count)
-                $0.field("capacity", journal.capacity)
-            }
-        })
+            })
     }
 
     private static func listFaults(_ faults: FaultEngine) -> ServerResponse {
-        .json(.ok, JSONWriter.document {
-            $0.object {
-                $0.key("faults")
-                $0.array { json in
-                    for fault in faults.faults { json.object { write(fault, to: &$0) } }
+        .json(
+            .ok,
+            JSONWriter.document {
+                $0.object {
+                    $0.key("faults")
+                    $0.array { json in
+                        for fault in faults.faults { json.object { write(fault, to: &$0) } }
+                    }
                 }
-            }
-        })
+            })
     }
 
     /// One fault object, checked as strictly as a scenario's; 201 with its id.

@@ -19,8 +19,10 @@ struct AccountDirectory<Account: Sendable>: Sendable {
     }
 
     /// Each account with its keys, described by `counts` (and, for Klaim, `userIDs`).
-    func summaries(_ counts: (Account) -> [(kind: String, count: Int)],
-                   userIDs: (Account) -> [String] = { _ in [] }) -> [AccountSummary] {
+    func summaries(
+        _ counts: (Account) -> [(kind: String, count: Int)],
+        userIDs: (Account) -> [String] = { _ in [] }
+    ) -> [AccountSummary] {
         zip(keysByAccount, accounts).map { AccountSummary(keys: $0, counts: counts($1), userIDs: userIDs($1)) }
     }
 

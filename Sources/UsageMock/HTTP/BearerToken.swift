@@ -12,7 +12,7 @@ func bearerToken(in headers: RequestHeaders) -> String? {
         guard let schemeStart = bytes.firstIndex(where: { !isSpace($0) }) else { return nil }
         let schemeEnd = bytes[schemeStart...].firstIndex(where: isSpace) ?? bytes.count
         guard bytes[schemeStart..<schemeEnd].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }),
-              let tokenStart = bytes[schemeEnd...].firstIndex(where: { !isSpace($0) })
+            let tokenStart = bytes[schemeEnd...].firstIndex(where: { !isSpace($0) })
         else { return nil }
         let tokenEnd = bytes[tokenStart...].firstIndex(where: isSpace) ?? bytes.count
         guard bytes[tokenEnd...].allSatisfy(isSpace) else { return nil }

@@ -95,9 +95,18 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func field(_ name: String, _ value: String) { key(name); string(value) }
-    mutating func field(_ name: String, _ value: Int) { key(name); int(value) }
-    mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
+    mutating func field(_ name: String, _ value: String) {
+        key(name)
+        string(value)
+    }
+    mutating func field(_ name: String, _ value: Int) {
+        key(name)
+        int(value)
+    }
+    mutating func field(_ name: String, _ value: Bool) {
+        key(name)
+        bool(value)
+    }
     mutating func field(_ name: String, _ value: String?) {
         key(name)
         if let value { string(value) } else { null() }
@@ -144,8 +153,10 @@ extension [UInt8] {
             case UInt8(ascii: "\t"): append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
             case 0..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
-                append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                    hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                append(contentsOf: [
+                    UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                    hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                ])
             default: append(byte)
             }
         }

@@ -66,7 +66,9 @@ struct SerializedRows: Sendable {
         values.withUnsafeBytes { values in
             skeleton.withUnsafeBytes { skeleton in
                 skeletonEnds.withUnsafeBufferPointer { skeletonEnds in
-                    guard let destination = output.baseAddress, let values = values.baseAddress, let skeleton = skeleton.baseAddress else { return 0 }
+                    guard let destination = output.baseAddress, let values = values.baseAddress, let skeleton = skeleton.baseAddress else {
+                        return 0
+                    }
                     // Checked before every store: `byteBound` is the promise, this the proof.
                     let room = output.count
                     var at = 0
@@ -124,7 +126,8 @@ struct SerializedRows: Sendable {
     /// move: each row's stored bytes (its values, a little more than their length) plus
     /// its keys, braces and comma.
     fileprivate func byteBound(_ indices: some Collection<Int>) -> Int {
-        indices.reduce(0) { $0 + Int(ends[$1]) - start(of: $1) } + indices.count * (skeleton.count - Self.padding.count + 2) + Self.padding.count
+        indices.reduce(0) { $0 + Int(ends[$1]) - start(of: $1) } + indices.count * (skeleton.count - Self.padding.count + 2)
+            + Self.padding.count
     }
 
     private func start(of row: Int) -> Int {

@@ -27,9 +27,15 @@ indirect enum StrictJSON: Sendable {
         /// `line 3, column 12` of the offset in `bytes`, both from 1, for a person
         /// reading the file in an editor.
         func location(in bytes: [UInt8]) -> String {
-            var line = 1, column = 1
+            var line = 1
+            var column = 1
             for byte in bytes.prefix(offset) {
-                if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
+                if byte == UInt8(ascii: "\n") {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
             }
             return "line \(line), column \(column)"
         }
@@ -61,9 +67,15 @@ indirect enum StrictJSON: Sendable {
             case UInt8(ascii: "{"): return try object(depth: depth)
             case UInt8(ascii: "["): return try array(depth: depth)
             case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "t"):
+                try literal("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try literal("null")
+                return .null
             case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
             default: throw fail("unexpected character")
             }
@@ -84,7 +96,10 @@ indirect enum StrictJSON: Sendable {
             // (80,000 fields in a 0.9 MB body kept a worker busy for 17 s).
             var seen: Set<String> = []
             skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return .object(members)
+            }
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a field name") }
@@ -98,7 +113,10 @@ indirect enum StrictJSON: Sendable {
                 members.append(Member(key: key, value: try value(depth: depth + 1)))
                 skipWhitespace()
                 guard index < bytes.count else { throw fail("unexpected end of input") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 guard bytes[index] == UInt8(ascii: "}") else { throw fail("expected ',' or '}'") }
                 index += 1
                 return .object(members)
@@ -109,13 +127,19 @@ indirect enum StrictJSON: Sendable {
             index += 1
             var elements: [StrictJSON] = []
             skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return .array(elements)
+            }
             while true {
                 skipWhitespace()
                 elements.append(try value(depth: depth + 1))
                 skipWhitespace()
                 guard index < bytes.count else { throw fail("unexpected end of input") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
                 guard bytes[index] == UInt8(ascii: "]") else { throw fail("expected ',' or ']'") }
                 index += 1
                 return .array(elements)
@@ -126,7 +150,9 @@ indirect enum StrictJSON: Sendable {
             let start = index
             func digits(_ parser: inout Parser) -> Int {
                 let from = parser.index
-                while parser.index < parser.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.index]) { parser.index += 1 }
+                while parser.index < parser.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.index]) {
+                    parser.index += 1
+                }
                 return parser.index - from
             }
             if bytes[index] == UInt8(ascii: "-") { index += 1 }

@@ -37,7 +37,11 @@ enum StrictJSONDecoder {
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
         func mismatch(_ expected: String) -> DecodingError {
-            DecodingError.typeMismatch(Any.self, .init(codingPath: codingPath, debugDescription: "expected \(expected) but found \(StrictJSONDecoder.kind(of: value)) instead"))
+            DecodingError.typeMismatch(
+                Any.self,
+                .init(
+                    codingPath: codingPath, debugDescription: "expected \(expected) but found \(StrictJSONDecoder.kind(of: value)) instead")
+            )
         }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -56,10 +60,13 @@ enum StrictJSONDecoder {
         func integer<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
             guard case .number(let text) = value else { throw mismatch("an integer") }
             guard text.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "expected an integer but found \(text), which is not one"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: codingPath, debugDescription: "expected an integer but found \(text), which is not one"))
             }
             guard let integer = T(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "\(text) is out of range: integers here stay within \(T.min)...\(T.max)"))
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: codingPath, debugDescription: "\(text) is out of range: integers here stay within \(T.min)...\(T.max)"))
             }
             return integer
         }
@@ -112,7 +119,9 @@ enum StrictJSONDecoder {
         func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decoder(for: key).decode(type) }
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decoder(for: key).decode(type) }
 
-        func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<
+            NestedKey
+        > {
             try decoder(for: key).container(keyedBy: type)
         }
         func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer { try decoder(for: key).unkeyedContainer() }

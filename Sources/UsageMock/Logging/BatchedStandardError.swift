@@ -1,7 +1,8 @@
+import HTTPServerCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import HTTPServerCore
 
 /// Standard error, written in batches by one flusher and never by the threads that log:
 /// swift-log's `StreamLogHandler` writes to it, and so does the access log.
@@ -96,7 +97,9 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
                     // Everything taken so far was written: stderr accepts again.
                     pending.withLock { pending in
                         if pending.unreportedDrops > 0 {
-                            hand.bytes.append(contentsOf: "usagemock: \(pending.unreportedDrops) log lines dropped: standard error was not taking them\n".utf8)
+                            hand.bytes.append(
+                                contentsOf: "usagemock: \(pending.unreportedDrops) log lines dropped: standard error was not taking them\n"
+                                    .utf8)
                             pending.unreportedDrops = 0
                         }
                         if hand.bytes.isEmpty {

@@ -58,7 +58,12 @@ public enum OpenAPIDocument {
         json.object {
             $0.field("summary", documentation.summary)
             $0.key("security")
-            $0.array { $0.object { $0.key("bearer"); $0.array { _ in } } }
+            $0.array {
+                $0.object {
+                    $0.key("bearer")
+                    $0.array { _ in }
+                }
+            }
             writeParameters(path: documentation.pathParameters, query: documentation.queryParameters, to: &$0)
             if let body = documentation.requestBody {
                 $0.key("requestBody")
@@ -67,7 +72,10 @@ public enum OpenAPIDocument {
                     $0.key("content")
                     $0.object {
                         $0.key("application/json")
-                        $0.object { $0.key("schema"); $0.raw(body.json) }
+                        $0.object {
+                            $0.key("schema")
+                            $0.raw(body.json)
+                        }
                     }
                 }
             }
@@ -81,7 +89,8 @@ public enum OpenAPIDocument {
 
     private static func writeParameters(path: [(name: String, description: String)], query: [QueryParameter], to json: inout JSONWriter) {
         // A path segment is any non-empty text without `/`; query parameters are optional.
-        let parameters = path.map { (name: $0.name, location: "path", description: $0.description, schema: JSONSchema.string(pattern: "^[^/]+$")) }
+        let parameters =
+            path.map { (name: $0.name, location: "path", description: $0.description, schema: JSONSchema.string(pattern: "^[^/]+$")) }
             + query.map { (name: $0.name, location: "query", description: $0.description, schema: $0.schema) }
         guard !parameters.isEmpty else { return }
         json.key("parameters")
@@ -119,7 +128,10 @@ public enum OpenAPIDocument {
             $0.key("content")
             $0.object {
                 $0.key("application/json")
-                $0.object { $0.key("schema"); $0.raw(response.schema.json) }
+                $0.object {
+                    $0.key("schema")
+                    $0.raw(response.schema.json)
+                }
             }
         }
     }

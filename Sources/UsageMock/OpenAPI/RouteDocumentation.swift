@@ -9,8 +9,10 @@ public struct RouteDocumentation: Sendable {
     let requestBody: JSONSchema?
     let responses: [ResponseDocumentation]
 
-    init(summary: String, pathParameters: [(name: String, description: String)] = [], queryParameters: [QueryParameter] = [],
-         requestBody: JSONSchema? = nil, responses: [ResponseDocumentation]) {
+    init(
+        summary: String, pathParameters: [(name: String, description: String)] = [], queryParameters: [QueryParameter] = [],
+        requestBody: JSONSchema? = nil, responses: [ResponseDocumentation]
+    ) {
         self.summary = summary
         self.pathParameters = pathParameters
         self.queryParameters = queryParameters
@@ -62,18 +64,21 @@ struct QueryParameter: Sendable {
     private let defaultChoice: String?
 
     static func integer(_ name: String, in range: ClosedRange<Int>, default value: Int, _ description: String) -> QueryParameter {
-        QueryParameter(name: name, description: description,
-                       schema: .integer(minimum: range.lowerBound, maximum: range.upperBound),
-                       range: range, defaultInteger: value, choices: nil, defaultChoice: nil)
+        QueryParameter(
+            name: name, description: description,
+            schema: .integer(minimum: range.lowerBound, maximum: range.upperBound),
+            range: range, defaultInteger: value, choices: nil, defaultChoice: nil)
     }
 
     static func choice(_ name: String, _ choices: [String], default value: String, _ description: String) -> QueryParameter {
-        QueryParameter(name: name, description: description, schema: .string(choices: choices),
-                       range: nil, defaultInteger: nil, choices: choices, defaultChoice: value)
+        QueryParameter(
+            name: name, description: description, schema: .string(choices: choices),
+            range: nil, defaultInteger: nil, choices: choices, defaultChoice: value)
     }
 
     static func string(_ name: String, _ description: String) -> QueryParameter {
-        QueryParameter(name: name, description: description, schema: .string, range: nil, defaultInteger: nil, choices: nil, defaultChoice: nil)
+        QueryParameter(
+            name: name, description: description, schema: .string, range: nil, defaultInteger: nil, choices: nil, defaultChoice: nil)
     }
 
     /// The value given (within the range), or the default when absent.

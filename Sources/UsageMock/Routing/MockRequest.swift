@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// A request as routes see it: decoded target, header fields, body, and the values of
 /// the route's named path segments.

@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// One endpoint: a method and path pattern and what answers it. A class: a match, the
 /// traffic note and the journal entry each hold the route, and each copy of a struct
@@ -11,8 +11,10 @@ public final class Route: Sendable {
     /// What it accepts and answers, for the provider's OpenAPI document.
     public let documentation: RouteDocumentation?
 
-    public init(_ method: HTTPRequest.Method, _ pattern: String, documentation: RouteDocumentation? = nil,
-                handler: @escaping @Sendable (MockRequest) -> ServerResponse) {
+    public init(
+        _ method: HTTPRequest.Method, _ pattern: String, documentation: RouteDocumentation? = nil,
+        handler: @escaping @Sendable (MockRequest) -> ServerResponse
+    ) {
         self.method = method
         self.pattern = PathPattern(pattern)
         self.documentation = documentation
@@ -32,8 +34,10 @@ public final class RouteGroup: Sendable {
     /// The 405 answer as the OpenAPI document describes it (`Allow` is added there).
     let methodNotAllowedDocumentation: ResponseDocumentation?
 
-    init(routes: [Route], methodNotAllowed: @escaping @Sendable (MockRequest) -> ServerResponse,
-         methodNotAllowedDocumentation: ResponseDocumentation? = nil) {
+    init(
+        routes: [Route], methodNotAllowed: @escaping @Sendable (MockRequest) -> ServerResponse,
+        methodNotAllowedDocumentation: ResponseDocumentation? = nil
+    ) {
         self.routes = routes
         self.methodNotAllowed = methodNotAllowed
         self.methodNotAllowedDocumentation = methodNotAllowedDocumentation

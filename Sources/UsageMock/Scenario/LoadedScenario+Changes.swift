@@ -18,15 +18,18 @@ extension LoadedScenario {
         return try rebuilt(changed, clockSeconds: clockSeconds) { type(of: $0).providerKey == providerKey }
     }
 
-    private func rebuilt(_ document: ScenarioDocument, clockSeconds: Int, rebuilding: (any ProviderSection) -> Bool) throws(ScenarioError) -> LoadedScenario {
+    private func rebuilt(_ document: ScenarioDocument, clockSeconds: Int, rebuilding: (any ProviderSection) -> Bool) throws(ScenarioError)
+        -> LoadedScenario
+    {
         var providers = self.providers
         for (index, section) in document.sections.enumerated() where rebuilding(section) {
             // Keys are unchanged, so checking them within the section is enough.
             var context = ScenarioContext(clockSeconds: clockSeconds, generatorClockSeconds: generatorClockSeconds)
             providers[index] = try section.load(in: &context, at: JSONPath.root["providers"][type(of: section).providerKey])
         }
-        return LoadedScenario(name: name, clockSeconds: clockSeconds, generatorClockSeconds: generatorClockSeconds,
-                              providers: providers, faults: faults, document: document)
+        return LoadedScenario(
+            name: name, clockSeconds: clockSeconds, generatorClockSeconds: generatorClockSeconds,
+            providers: providers, faults: faults, document: document)
     }
 }
 

@@ -35,8 +35,8 @@ public enum ScenarioLoader {
     /// scenario files catches too. A scenario's own `$schema` names a file instead.
     public static func isJSONSchema(contentsOf path: String) -> Bool {
         guard let data = FileManager.default.contents(atPath: path),
-              case .object(let members) = try? StrictJSON.parse([UInt8](data)),
-              case .string(let metaSchema) = members.first(where: { $0.key == "$schema" })?.value
+            case .object(let members) = try? StrictJSON.parse([UInt8](data)),
+            case .string(let metaSchema) = members.first(where: { $0.key == "$schema" })?.value
         else { return false }
         return metaSchema.hasPrefix("https://json-schema.org/") || metaSchema.hasPrefix("http://json-schema.org/")
     }
@@ -91,8 +91,9 @@ public enum ScenarioLoader {
         for (index, fault) in document.faults.enumerated() {
             faults.append(try fault.validated(against: providers, at: JSONPath.root["faults"][index]))
         }
-        return LoadedScenario(name: document.name, clockSeconds: clockSeconds, generatorClockSeconds: generatorClockSeconds,
-                              providers: providers, faults: faults, document: document)
+        return LoadedScenario(
+            name: document.name, clockSeconds: clockSeconds, generatorClockSeconds: generatorClockSeconds,
+            providers: providers, faults: faults, document: document)
     }
 
     /// Decodes a JSON body into `T` with the scenario loader's strictness and messages

@@ -23,7 +23,8 @@ extension Decoder {
         for key in all.allKeys where !known.contains(key.stringValue) && key.stringValue != "$schema" && key.stringValue != "description" {
             throw DecodingError.dataCorruptedError(
                 forKey: key, in: all,
-                debugDescription: "unknown field \"\(key.stringValue)\"; expected one of: \(Keys.allCases.map(\.stringValue).joined(separator: ", "))"
+                debugDescription:
+                    "unknown field \"\(key.stringValue)\"; expected one of: \(Keys.allCases.map(\.stringValue).joined(separator: ", "))"
             )
         }
         return try container(keyedBy: Keys.self)

@@ -27,8 +27,9 @@ enum UTCTime {
         let day = dayOfYear - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return Civil(year: year, month: month, day: day,
-                     hour: secondOfDay / 3600, minute: secondOfDay % 3600 / 60, second: secondOfDay % 60)
+        return Civil(
+            year: year, month: month, day: day,
+            hour: secondOfDay / 3600, minute: secondOfDay % 3600 / 60, second: secondOfDay % 60)
     }
 
     static func daysInMonth(year: Int, month: Int) -> Int {
@@ -41,11 +42,11 @@ enum UTCTime {
     static func parseTimestamp(_ text: String) -> Int? {
         let bytes = Array(text.utf8)
         guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
-              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z"),
-              let year = number(bytes[0..<4]), year >= 1970, let month = number(bytes[5..<7]), let day = number(bytes[8..<10]),
-              let hour = number(bytes[11..<13]), let minute = number(bytes[14..<16]), let second = number(bytes[17..<19]),
-              (1...12).contains(month), (1...daysInMonth(year: year, month: month)).contains(day),
-              hour < 24, minute < 60, second < 60
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z"),
+            let year = number(bytes[0..<4]), year >= 1970, let month = number(bytes[5..<7]), let day = number(bytes[8..<10]),
+            let hour = number(bytes[11..<13]), let minute = number(bytes[14..<16]), let second = number(bytes[17..<19]),
+            (1...12).contains(month), (1...daysInMonth(year: year, month: month)).contains(day),
+            hour < 24, minute < 60, second < 60
         else { return nil }
         return daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
     }
@@ -55,8 +56,8 @@ enum UTCTime {
     static func parseDate(_ text: String) -> Civil? {
         let bytes = Array(text.utf8)
         guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              let year = number(bytes[0..<4]), year >= 1970, let month = number(bytes[5..<7]), let day = number(bytes[8..<10]),
-              (1...12).contains(month), (1...daysInMonth(year: year, month: month)).contains(day)
+            let year = number(bytes[0..<4]), year >= 1970, let month = number(bytes[5..<7]), let day = number(bytes[8..<10]),
+            (1...12).contains(month), (1...daysInMonth(year: year, month: month)).contains(day)
         else { return nil }
         return Civil(year: year, month: month, day: day)
     }
@@ -65,15 +66,21 @@ enum UTCTime {
     static func timestamp(seconds: Int) -> String {
         let c = civil(fromSeconds: seconds)
         return format { out in
-            out.put(c.year, 4, "-"); out.put(c.month, 2, "-"); out.put(c.day, 2, "T")
-            out.put(c.hour, 2, ":"); out.put(c.minute, 2, ":"); out.put(c.second, 2, "Z")
+            out.put(c.year, 4, "-")
+            out.put(c.month, 2, "-")
+            out.put(c.day, 2, "T")
+            out.put(c.hour, 2, ":")
+            out.put(c.minute, 2, ":")
+            out.put(c.second, 2, "Z")
         }
     }
 
     /// `YYYY-MM-DD`
     static func date(year: Int, month: Int, day: Int) -> String {
         format { out in
-            out.put(year, 4, "-"); out.put(month, 2, "-"); out.put(day, 2)
+            out.put(year, 4, "-")
+            out.put(month, 2, "-")
+            out.put(day, 2)
         }
     }
 
@@ -81,8 +88,12 @@ enum UTCTime {
     static func compactTimestamp(seconds: Int) -> String {
         let c = civil(fromSeconds: seconds)
         return format { out in
-            out.put(c.year, 4); out.put(c.month, 2); out.put(c.day, 2)
-            out.put(c.hour, 2); out.put(c.minute, 2); out.put(c.second, 2)
+            out.put(c.year, 4)
+            out.put(c.month, 2)
+            out.put(c.day, 2)
+            out.put(c.hour, 2)
+            out.put(c.minute, 2)
+            out.put(c.second, 2)
         }
     }
 
@@ -120,7 +131,10 @@ enum UTCTime {
         private mutating func putDigits(_ value: Int, _ width: Int) {
             var digits = 1
             var rest = value / 10
-            while rest > 0 { digits += 1; rest /= 10 }
+            while rest > 0 {
+                digits += 1
+                rest /= 10
+            }
             count += max(width, digits)
             rest = value
             for position in stride(from: count - 1, through: count - max(width, digits), by: -1) {

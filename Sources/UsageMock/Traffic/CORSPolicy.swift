@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// CORS for browser clients in local development: any origin may call the providers'
 /// routes and read the headers clients use; preflights are answered for their paths.
@@ -25,7 +25,9 @@ struct CORSPolicy: Sendable {
     }
 
     /// What lets a browser hand a response to the calling script, built once.
-    private static let responseFields = [HTTPField(name: .accessControlAllowOrigin, value: "*"), HTTPField(name: .accessControlExposeHeaders, value: exposed)]
+    private static let responseFields = [
+        HTTPField(name: .accessControlAllowOrigin, value: "*"), HTTPField(name: .accessControlExposeHeaders, value: exposed),
+    ]
 
     /// The fields most answers share (`ServerResponse.jsonFields`) with `responseFields`,
     /// built once and shared too.

@@ -45,7 +45,8 @@ struct FaultDefinition: Decodable {
     /// its routes, an action (`status`, `drop`, `delay_ms`), at most one trigger.
     func validated(against providers: [any ServedProvider], at path: JSONPath) throws(ScenarioError) -> FaultRule {
         guard let served = providers.first(where: { $0.name == provider }) else {
-            throw path["provider"].error("unknown provider \"\(provider)\"; expected one of: \(providers.map(\.name).joined(separator: ", "))")
+            throw path["provider"].error(
+                "unknown provider \"\(provider)\"; expected one of: \(providers.map(\.name).joined(separator: ", "))")
         }
         let routes = served.routes.routes.map(\.pattern.description)
         guard routes.contains(route) else {
@@ -77,14 +78,18 @@ struct FaultDefinition: Decodable {
         guard drops || injected != nil || delayMilliseconds != nil else {
             throw path.error("a fault needs an action: status, drop or delay_ms")
         }
-        let triggers: [(CodingKeys, Int)] = [(.nth, nth), (.every, every), (.times, times)].compactMap { key, value in value.map { (key, $0) } }
+        let triggers: [(CodingKeys, Int)] = [(.nth, nth), (.every, every), (.times, times)].compactMap { key, value in
+            value.map { (key, $0) }
+        }
         guard triggers.count <= 1 else {
             throw path[triggers[1].0.rawValue].error("give at most one of nth, every, times")
         }
         if let (key, value) = triggers.first, value < 1 { throw path[key.rawValue].error("must be at least 1") }
-        let trigger: FaultRule.Trigger = if let nth { .nth(nth) } else if let every { .every(every) } else if let times { .times(times) } else { .always }
-        return FaultRule(provider: provider, route: route, key: key, status: injected, retryAfter: retryAfter,
-                         delayMilliseconds: delayMilliseconds ?? 0, drop: drops, trigger: trigger)
+        let trigger: FaultRule.Trigger =
+            if let nth { .nth(nth) } else if let every { .every(every) } else if let times { .times(times) } else { .always }
+        return FaultRule(
+            provider: provider, route: route, key: key, status: injected, retryAfter: retryAfter,
+            delayMilliseconds: delayMilliseconds ?? 0, drop: drops, trigger: trigger)
     }
 }
 

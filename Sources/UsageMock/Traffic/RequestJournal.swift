@@ -1,10 +1,11 @@
+import HTTPServerCore
+import HTTPTypes
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
 import Foundation
 #endif
-import HTTPTypes
-import HTTPServerCore
 
 /// One received request as the journal keeps it. Raw values only: JSON is written
 /// when someone reads the journal, not on the request path.
@@ -44,13 +45,17 @@ struct JournalEntry: Sendable {
     /// Bytes of a body the journal keeps.
     static let bodyLimit = 16 * 1024
 
-    init(receivedAtMicros: Int, method: String, target: String, headers: RequestHeaders, body: [UInt8], provider: String?,
-         route: Route?, status: Int?, responseSize: Int?, durationMicros: Int, faultID: Int?, reason: String?, warning: String?) {
+    init(
+        receivedAtMicros: Int, method: String, target: String, headers: RequestHeaders, body: [UInt8], provider: String?,
+        route: Route?, status: Int?, responseSize: Int?, durationMicros: Int, faultID: Int?, reason: String?, warning: String?
+    ) {
         (self.receivedAtMicros, self.method, self.target, self.headers) = (receivedAtMicros, method, target, headers)
         bodySize = body.count
         // Shared with the request, not copied, unless it must be cut.
         self.body = body.count <= Self.bodyLimit ? body : Array(body.prefix(Self.bodyLimit))
-        (self.provider, self.route, self.status, self.responseSize, self.durationMicros) = (provider, route, status, responseSize, durationMicros)
+        (self.provider, self.route, self.status, self.responseSize, self.durationMicros) = (
+            provider, route, status, responseSize, durationMicros
+        )
         (self.faultID, self.reason, self.warning) = (faultID, reason, warning)
     }
 
@@ -112,7 +117,8 @@ final class RequestJournal: Sendable {
     func newestFirst(after id: Int = 0) -> [JournalEntry] {
         ring.withLock { ring in
             // Ids are consecutive: the newest `lastID - id` entries are those above `id`.
-            let count = ring.entries.count, newer = min(count, max(0, ring.lastID - id))
+            let count = ring.entries.count
+            let newer = min(count, max(0, ring.lastID - id))
             return (0..<newer).map { ring.entries[(ring.next - 1 - $0 + count) % count] }
         }
     }
@@ -126,7 +132,8 @@ extension JournalEntry {
         json.field("id", id)
         let seconds = receivedAtMicros / 1_000_000
         let millis = String(receivedAtMicros / 1000 % 1000)
-        json.field("time", UTCTime.timestamp(seconds: seconds).dropLast() + "." + String(repeating: "0", count: 3 - millis.count) + millis + "Z")
+        json.field(
+            "time", UTCTime.timestamp(seconds: seconds).dropLast() + "." + String(repeating: "0", count: 3 - millis.count) + millis + "Z")
         json.field("method", method)
         json.field("path", String(path))
         json.field("query", String(query))

@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 extension ServerResponse {
     /// The same response with `X-Usagemock-Reason` saying why; the body stays as it is.
@@ -49,9 +49,10 @@ enum ResponseReasons {
         var named: Set<String> = []
         var warnings: [String] = []
         for pair in query.pairs where !read.contains(pair.name) && named.insert(pair.name).inserted {
-            warnings.append(bodyFields.contains(pair.name)
-                ? "query parameter \(pair.name) ignored: this route reads \(pair.name) from the JSON body"
-                : "unknown query parameter \(pair.name) ignored")
+            warnings.append(
+                bodyFields.contains(pair.name)
+                    ? "query parameter \(pair.name) ignored: this route reads \(pair.name) from the JSON body"
+                    : "unknown query parameter \(pair.name) ignored")
         }
         return warnings
     }

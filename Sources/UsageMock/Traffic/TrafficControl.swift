@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// How the traffic features are set up (`serve --journal-size`, `--no-cors`).
 public struct TrafficOptions: Sendable {
@@ -43,7 +43,9 @@ final class TrafficControl: Sendable {
     /// by the request's header, or a firing fault. Both of the last apply to provider
     /// routes only, after the route and method matched and before the key is checked.
     /// `faults`: those of the scenario that matched the route.
-    func intercept(_ request: MockRequest, _ match: RouteMatch, provider: (any ServedProvider)?, faults: FaultEngine, note: inout TrafficNote) -> ServerResponse? {
+    func intercept(
+        _ request: MockRequest, _ match: RouteMatch, provider: (any ServedProvider)?, faults: FaultEngine, note: inout TrafficNote
+    ) -> ServerResponse? {
         note.provider = provider?.name
         switch match {
         case .methodNotAllowed(_, let allowed):
@@ -57,7 +59,9 @@ final class TrafficControl: Sendable {
                 return forcedResponse(forced, provider)
             }
             // A closure written in the call stays on the stack; the token is read only when a fault is armed.
-            guard let fault = faults.fault(provider: provider.name, route: route.pattern.description, token: { bearerToken(in: request.headers) })
+            guard
+                let fault = faults.fault(
+                    provider: provider.name, route: route.pattern.description, token: { bearerToken(in: request.headers) })
             else { return nil }
             note.faultID = fault.id
             note.delay = .milliseconds(fault.rule.delayMilliseconds)
@@ -66,7 +70,9 @@ final class TrafficControl: Sendable {
                 dropped.dropsConnection = true
                 return dropped
             }
-            return fault.rule.status.map { injected(provider, $0, retryAfter: fault.rule.retryAfter).explained("fault \(fault.id) injected \($0.rawValue)") }
+            return fault.rule.status.map {
+                injected(provider, $0, retryAfter: fault.rule.retryAfter).explained("fault \(fault.id) injected \($0.rawValue)")
+            }
         case .noRoute:
             return nil
         }
@@ -87,22 +93,25 @@ final class TrafficControl: Sendable {
         response.delay = note.delay
         if options.cors, !note.isAdmin { CORSPolicy.decorate(&response) }
         guard journal.capacity > 0, !note.isAdmin else { return }
-        journal.record(JournalEntry(
-            receivedAtMicros: JournalEntry.now() - durationMicros, method: request.method.rawValue, target: request.target,
-            headers: request.headers, body: request.body, provider: note.provider,
-            route: note.route,
-            status: response.dropsConnection ? nil : response.head.status.code,
-            responseSize: response.dropsConnection ? nil : response.body.count, durationMicros: durationMicros, faultID: note.faultID,
-            reason: response.head.headerFields[MockHeaders.reason], warning: response.head.headerFields[MockHeaders.warning]
-        ))
+        journal.record(
+            JournalEntry(
+                receivedAtMicros: JournalEntry.now() - durationMicros, method: request.method.rawValue, target: request.target,
+                headers: request.headers, body: request.body, provider: note.provider,
+                route: note.route,
+                status: response.dropsConnection ? nil : response.head.status.code,
+                responseSize: response.dropsConnection ? nil : response.body.count, durationMicros: durationMicros, faultID: note.faultID,
+                reason: response.head.headerFields[MockHeaders.reason], warning: response.head.headerFields[MockHeaders.warning]
+            ))
     }
 
     /// The provider's error for a forced status, or 400 naming the accepted values.
     private func forcedResponse(_ value: String, _ provider: any ServedProvider) -> ServerResponse {
         guard let code = Int(value), let status = InjectedStatus(rawValue: code), provider.injectableStatuses.contains(status) else {
-            return MockError.response(.badRequest, error: "invalid_forced_status",
-                                      message: "X-Usagemock-Status must be one of \(statusList(provider)) for \(provider.name) (got \"\(value)\")")
-                .explained("invalid X-Usagemock-Status")
+            return MockError.response(
+                .badRequest, error: "invalid_forced_status",
+                message: "X-Usagemock-Status must be one of \(statusList(provider)) for \(provider.name) (got \"\(value)\")"
+            )
+            .explained("invalid X-Usagemock-Status")
         }
         return injected(provider, status, retryAfter: nil).explained("forced by X-Usagemock-Status: \(code)")
     }

@@ -53,8 +53,10 @@ public enum LiveAPI {
     }
 
     /// Runs every check of `provider`; throws only when the API could not be talked to.
-    public static func verify(_ provider: String, users: [String], options: LiveSession.Options,
-                              transport: any UpstreamTransport) async throws(ConversationStop) -> VerifyReport {
+    public static func verify(
+        _ provider: String, users: [String], options: LiveSession.Options,
+        transport: any UpstreamTransport
+    ) async throws(ConversationStop) -> VerifyReport {
         guard let live = live(provider) else { preconditionFailure("unknown provider \(provider)") }
         let session = session(provider, options, transport)
         var unfinished: String?
@@ -64,8 +66,9 @@ public enum LiveAPI {
             unfinished = ConversationStop.budgetSpent(max).description
         }
         let budgetNote = await session.budgetNote
-        return VerifyReport(provider: provider, baseURL: options.baseURL, requestsSent: await session.requestsSent,
-                            checks: await session.checks, unfinished: unfinished ?? budgetNote)
+        return VerifyReport(
+            provider: provider, baseURL: options.baseURL, requestsSent: await session.requestsSent,
+            checks: await session.checks, unfinished: unfinished ?? budgetNote)
     }
 
     public enum RecordFailure: Error, Sendable {
@@ -86,8 +89,10 @@ public enum LiveAPI {
     /// Pages through the account's data and builds a scenario that `serve` loads as is,
     /// its clock at `clockSeconds` (the time of the recording), checked as `validate`
     /// checks it.
-    public static func record(_ provider: String, users: [String], maxRows: Int, asKey: String, clockSeconds: Int,
-                              options: LiveSession.Options, transport: any UpstreamTransport) async throws(RecordFailure) -> Recording {
+    public static func record(
+        _ provider: String, users: [String], maxRows: Int, asKey: String, clockSeconds: Int,
+        options: LiveSession.Options, transport: any UpstreamTransport
+    ) async throws(RecordFailure) -> Recording {
         guard let live = live(provider) else { preconditionFailure("unknown provider \(provider)") }
         let session = session(provider, options, transport)
         let recorded: Recorded
@@ -99,7 +104,8 @@ public enum LiveAPI {
         let checks = await session.checks
         let requests = await session.requestsSent
         if checks.contains(where: { !$0.findings.isEmpty }) {
-            throw .drift(VerifyReport(provider: provider, baseURL: options.baseURL, requestsSent: requests, checks: checks, unfinished: nil))
+            throw .drift(
+                VerifyReport(provider: provider, baseURL: options.baseURL, requestsSent: requests, checks: checks, unfinished: nil))
         }
         let clock = UTCTime.timestamp(seconds: clockSeconds)
         let document = StrictJSON.object([

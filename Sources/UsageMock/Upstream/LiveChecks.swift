@@ -9,7 +9,7 @@ enum LiveChecks {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 encoded.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 encoded += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
@@ -29,6 +29,8 @@ enum LiveChecks {
         var value: StrictJSON? = exchange.json
         for key in path { value = value?[key] }
         guard let got = value?.strictInteger, got != expected else { return nil }
-        return Finding(endpoint: exchange.request.endpoint, path: "$." + path.joined(separator: "."), expected: "\(expected) (\(reason))", got: "\(got)")
+        return Finding(
+            endpoint: exchange.request.endpoint, path: "$." + path.joined(separator: "."), expected: "\(expected) (\(reason))",
+            got: "\(got)")
     }
 }

@@ -33,8 +33,10 @@ public actor LiveSession {
     }
 
     /// Sends one request with the session's key (or `token` instead, `nil` for none).
-    func send(_ method: UpstreamRequest.Method, _ target: String, body: [UInt8]? = nil,
-              token: String?? = .none) async throws(ConversationStop) -> Exchange {
+    func send(
+        _ method: UpstreamRequest.Method, _ target: String, body: [UInt8]? = nil,
+        token: String?? = .none
+    ) async throws(ConversationStop) -> Exchange {
         guard requestsSent < options.maxRequests else { throw .budgetSpent(options.maxRequests) }
         if requestsSent > 0 {
             do { try await Task.sleep(for: options.pause) } catch { throw .cancelled }
@@ -54,8 +56,9 @@ public actor LiveSession {
         do {
             return Exchange(request: request, response: response, json: try StrictJSON.parse(response.body))
         } catch {
-            throw .notJSON(request.endpoint, status: response.status, contentType: response.values(of: "Content-Type").first,
-                           start: String(decoding: response.body.prefix(60), as: UTF8.self))
+            throw .notJSON(
+                request.endpoint, status: response.status, contentType: response.values(of: "Content-Type").first,
+                start: String(decoding: response.body.prefix(60), as: UTF8.self))
         }
     }
 
@@ -67,15 +70,18 @@ public actor LiveSession {
     /// Checks an answer against the contract's `status` for `route` (its OpenAPI path),
     /// with what the provider's own checks of it found.
     func expect(_ name: String, _ exchange: Exchange, route: String, status: Int, plus findings: [Finding] = []) {
-        record(name, exchange.request.endpoint,
-               contract.differences(exchange, route: route, method: exchange.request.method, status: status) + findings)
+        record(
+            name, exchange.request.endpoint,
+            contract.differences(exchange, route: route, method: exchange.request.method, status: status) + findings)
     }
 
     /// Sends a request and checks the answer against the contract; the exchange is
     /// returned for further checks.
     @discardableResult
-    func expect(_ name: String, _ method: UpstreamRequest.Method, _ target: String, route: String, status: Int,
-                body: [UInt8]? = nil, token: String?? = .none) async throws(ConversationStop) -> Exchange {
+    func expect(
+        _ name: String, _ method: UpstreamRequest.Method, _ target: String, route: String, status: Int,
+        body: [UInt8]? = nil, token: String?? = .none
+    ) async throws(ConversationStop) -> Exchange {
         let exchange = try await send(method, target, body: body, token: token)
         expect(name, exchange, route: route, status: status)
         return exchange
@@ -97,7 +103,8 @@ public enum ConversationStop: Error, Sendable, CustomStringConvertible {
         case .unreachable(let endpoint, let reason):
             "no answer to \(endpoint): \(reason)"
         case .rateLimited(let endpoint, let retryAfter):
-            "rate limited: \(endpoint) answered 429" + (retryAfter.map { " (Retry-After: \($0))" } ?? "") + "; try again later or with a longer --pause"
+            "rate limited: \(endpoint) answered 429" + (retryAfter.map { " (Retry-After: \($0))" } ?? "")
+                + "; try again later or with a longer --pause"
         case .serverError(let endpoint, let status):
             "\(endpoint) answered \(status): the API is not answering properly, try again later"
         case .notJSON(let endpoint, let status, let contentType, let start):

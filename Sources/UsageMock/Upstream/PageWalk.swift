@@ -21,8 +21,11 @@ struct PageWalk: Sendable {
         for (index, row) in rows.enumerated() {
             let id = identity(row)
             if let first = seen[id] {
-                return [Finding(endpoint: endpoint, path: "row \(index) of the walk", expected: "each row once",
-                                got: "\(id) again (first at row \(first))")]
+                return [
+                    Finding(
+                        endpoint: endpoint, path: "row \(index) of the walk", expected: "each row once",
+                        got: "\(id) again (first at row \(first))")
+                ]
             }
             seen[id] = index
         }
@@ -33,8 +36,11 @@ struct PageWalk: Sendable {
     /// before `b`.
     func order(_ documented: String, inOrder: (StrictJSON, StrictJSON) -> Bool, identity: (StrictJSON) -> String) -> [Finding] {
         for index in rows.indices.dropFirst() where !inOrder(rows[index - 1], rows[index]) {
-            return [Finding(endpoint: endpoint, path: "rows \(index - 1)–\(index) of the walk", expected: documented,
-                            got: "\(identity(rows[index - 1])) before \(identity(rows[index]))")]
+            return [
+                Finding(
+                    endpoint: endpoint, path: "rows \(index - 1)–\(index) of the walk", expected: documented,
+                    got: "\(identity(rows[index - 1])) before \(identity(rows[index]))")
+            ]
         }
         return []
     }
@@ -42,9 +48,12 @@ struct PageWalk: Sendable {
     /// Where two walks at different page sizes first disagree, over the rows both reached.
     static func sameRows(_ a: PageWalk, _ b: PageWalk, identity: (StrictJSON) -> String) -> [Finding] {
         for index in 0..<min(a.rows.count, b.rows.count) where identity(a.rows[index]) != identity(b.rows[index]) {
-            return [Finding(endpoint: "\(a.endpoint); \(b.endpoint)", path: "row \(index) of the walk",
-                            expected: "the same row at limit \(a.pageSize) and at limit \(b.pageSize)",
-                            got: "\(identity(a.rows[index])) at limit \(a.pageSize), \(identity(b.rows[index])) at limit \(b.pageSize)")]
+            return [
+                Finding(
+                    endpoint: "\(a.endpoint); \(b.endpoint)", path: "row \(index) of the walk",
+                    expected: "the same row at limit \(a.pageSize) and at limit \(b.pageSize)",
+                    got: "\(identity(a.rows[index])) at limit \(a.pageSize), \(identity(b.rows[index])) at limit \(b.pageSize)")
+            ]
         }
         return []
     }
@@ -55,8 +64,10 @@ extension LiveSession {
     /// against the contract's 200 for `route`; `next` gives the request for the page after
     /// the one given (`nil`: the first), or `nil` when no page follows it, and `rows` a
     /// page's rows. A budget spent after the first page ends the walk with what it has.
-    func walk(_ name: String, route: String, pageSize: Int, pages: Int, maxRows: Int = .max,
-              next: (Int, Exchange?) -> PageWalk.PageRequest?, rows: (StrictJSON) -> [StrictJSON]) async throws(ConversationStop) -> PageWalk {
+    func walk(
+        _ name: String, route: String, pageSize: Int, pages: Int, maxRows: Int = .max,
+        next: (Int, Exchange?) -> PageWalk.PageRequest?, rows: (StrictJSON) -> [StrictJSON]
+    ) async throws(ConversationStop) -> PageWalk {
         var walk = PageWalk(pageSize: pageSize)
         var findings: [Finding] = []
         while walk.exchanges.count < pages, walk.rows.count < maxRows, let request = next(pageSize, walk.exchanges.last) {
@@ -87,15 +98,18 @@ extension PageWalk {
     /// repeated rows, the documented order and `pageFields` (the provider's own page
     /// fields), then the two walks against each other. Returns the walk at limit 3.
     @discardableResult
-    static func verifyPaging(_ session: LiveSession, list: String, fields: String, order documented: String,
-                             walk: (String, Int, Int) async throws(ConversationStop) -> PageWalk,
-                             identity: (StrictJSON) -> String, inOrder: (StrictJSON, StrictJSON) -> Bool,
-                             pageFields: (PageWalk) -> [Finding]) async throws(ConversationStop) -> PageWalk {
+    static func verifyPaging(
+        _ session: LiveSession, list: String, fields: String, order documented: String,
+        walk: (String, Int, Int) async throws(ConversationStop) -> PageWalk,
+        identity: (StrictJSON) -> String, inOrder: (StrictJSON, StrictJSON) -> Bool,
+        pageFields: (PageWalk) -> [Finding]
+    ) async throws(ConversationStop) -> PageWalk {
         let byThree = try await walk("pages of 3", 3, 4)
         let byFour = try await walk("pages of 4", 4, 3)
         for walk in [byThree, byFour] {
-            await session.record("order and \(fields) at limit \(walk.pageSize)", walk.endpoint,
-                                 walk.duplicates(identity: identity) + pageFields(walk) + walk.order(documented, inOrder: inOrder, identity: identity))
+            await session.record(
+                "order and \(fields) at limit \(walk.pageSize)", walk.endpoint,
+                walk.duplicates(identity: identity) + pageFields(walk) + walk.order(documented, inOrder: inOrder, identity: identity))
         }
         await session.record("same rows at limits 3 and 4", "\(list) (both walks)", sameRows(byThree, byFour, identity: identity))
         return byThree

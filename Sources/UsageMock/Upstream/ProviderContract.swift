@@ -19,23 +19,29 @@ struct ProviderContract: Sendable {
         }
         let response = exchange.response
         guard response.status == status else {
-            return [Finding(endpoint: endpoint, path: "status", expected: String(status),
-                            got: "\(response.status) " + String(decoding: response.body.prefix(120), as: UTF8.self))]
+            return [
+                Finding(
+                    endpoint: endpoint, path: "status", expected: String(status),
+                    got: "\(response.status) " + String(decoding: response.body.prefix(120), as: UTF8.self))
+            ]
         }
         var findings: [Finding] = []
         let contentType = response.values(of: "Content-Type").first
         if contentType?.split(separator: ";").first?.filter({ $0 != " " }).lowercased() != "application/json" {
-            findings.append(Finding(endpoint: endpoint, path: "header Content-Type", expected: "application/json", got: contentType ?? "missing"))
+            findings.append(
+                Finding(endpoint: endpoint, path: "header Content-Type", expected: "application/json", got: contentType ?? "missing"))
         }
         if case .object(let headers)? = documented["headers"] {
             for header in headers {
                 guard let schema = header.value["schema"] else { continue }
                 guard let value = response.values(of: header.key).first else {
-                    findings.append(Finding(endpoint: endpoint, path: "header \(header.key)", expected: SchemaCheck.describe(schema), got: "missing"))
+                    findings.append(
+                        Finding(endpoint: endpoint, path: "header \(header.key)", expected: SchemaCheck.describe(schema), got: "missing"))
                     continue
                 }
                 for difference in SchemaCheck.differences(.string(value), against: schema) {
-                    findings.append(Finding(endpoint: endpoint, path: "header \(header.key)", expected: difference.expected, got: difference.got))
+                    findings.append(
+                        Finding(endpoint: endpoint, path: "header \(header.key)", expected: difference.expected, got: difference.got))
                 }
             }
         }

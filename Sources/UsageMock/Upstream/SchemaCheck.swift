@@ -21,8 +21,9 @@ enum SchemaCheck {
         return found.map { entry in
             let count = rows[entry.pattern + entry.difference.expected] ?? 1
             guard count > 1 else { return entry.difference }
-            return Difference(path: entry.difference.path, expected: entry.difference.expected,
-                              got: entry.difference.got + " (and in \(count - 1) more rows of this answer)")
+            return Difference(
+                path: entry.difference.path, expected: entry.difference.expected,
+                got: entry.difference.got + " (and in \(count - 1) more rows of this answer)")
         }
     }
 
@@ -33,8 +34,10 @@ enum SchemaCheck {
         return fits
     }
 
-    private static func visit(_ value: StrictJSON, _ schema: StrictJSON, path: String, pattern: String,
-                              _ report: (Difference, String) -> Void) {
+    private static func visit(
+        _ value: StrictJSON, _ schema: StrictJSON, path: String, pattern: String,
+        _ report: (Difference, String) -> Void
+    ) {
         if let choices = schema["anyOf"]?.arrayItems {
             if !choices.contains(where: { fits(value, $0) }) {
                 report(Difference(path: path, expected: describe(schema), got: value.summary), pattern)
@@ -51,11 +54,14 @@ enum SchemaCheck {
                 report(Difference(path: path + "." + name, expected: "field \(name): \(expected)", got: "missing"), pattern + "." + name)
             }
             for member in members {
-                let memberPath = path + "." + member.key, memberPattern = pattern + "." + member.key
+                let memberPath = path + "." + member.key
+                let memberPattern = pattern + "." + member.key
                 if let property = properties?[member.key] {
                     visit(member.value, property, path: memberPath, pattern: memberPattern, report)
                 } else if schema["additionalProperties"]?.boolValue == false {
-                    report(Difference(path: memberPath, expected: "no field \(member.key)", got: "added: \(member.value.summary)"), memberPattern)
+                    report(
+                        Difference(path: memberPath, expected: "no field \(member.key)", got: "added: \(member.value.summary)"),
+                        memberPattern)
                 }
             }
         case ("array", .array(let items)):
@@ -74,7 +80,8 @@ enum SchemaCheck {
                 report(Difference(path: path, expected: describe(schema), got: value.summary), pattern)
                 return
             }
-            let minimum = schema["minimum"]?.strictInteger, maximum = schema["maximum"]?.strictInteger
+            let minimum = schema["minimum"]?.strictInteger
+            let maximum = schema["maximum"]?.strictInteger
             if minimum.map({ integer < $0 }) ?? false || maximum.map({ integer > $0 }) ?? false {
                 report(Difference(path: path, expected: describe(schema), got: value.summary), pattern)
             }

@@ -63,7 +63,9 @@ extension StrictJSON {
         case .object(let members) where members.contains(where: \.value.isContainer):
             var out: [UInt8] = Array("{\n".utf8)
             for (index, member) in members.enumerated() {
-                out += Array(inner.utf8) + JSONWriter.document { $0.string(member.key) } + Array(": ".utf8) + member.value.written(indent: inner)
+                out +=
+                    Array(inner.utf8) + JSONWriter.document { $0.string(member.key) } + Array(": ".utf8)
+                    + member.value.written(indent: inner)
                 out += Array((index == members.count - 1 ? "\n" : ",\n").utf8)
             }
             return out + Array((indent + "}").utf8)
@@ -91,7 +93,12 @@ extension JSONWriter {
     mutating func value(_ json: StrictJSON) {
         switch json {
         case .object(let members):
-            object { for member in members { $0.key(member.key); $0.value(member.value) } }
+            object {
+                for member in members {
+                    $0.key(member.key)
+                    $0.value(member.value)
+                }
+            }
         case .array(let items):
             array { for item in items { $0.value(item) } }
         case .string(let text): string(text)

@@ -1,7 +1,10 @@
 /// One request `usagemock verify` or `record` sends to a live API (the real one, or
 /// anything that claims to be it). Only reads: GET, and Klaim's read-only POST.
 public struct UpstreamRequest: Sendable {
-    public enum Method: String, Sendable { case get = "GET", post = "POST" }
+    public enum Method: String, Sendable {
+        case get = "GET"
+        case post = "POST"
+    }
 
     public let method: Method
     /// Path and query, as sent.

@@ -16,8 +16,9 @@ struct PreparedRequest: Sendable {
             fields[.contentType] = "application/json"
             fields[.contentLength] = String(body.utf8.count)
         }
-        request = ServerRequest(head: HTTPRequest(method: method, scheme: nil, authority: nil, path: target, headerFields: fields),
-                                body: Array(body.utf8))
+        request = ServerRequest(
+            head: HTTPRequest(method: method, scheme: nil, authority: nil, path: target, headerFields: fields),
+            body: Array(body.utf8))
     }
 
     /// Answers the request once and drops the answer; returns its status code.

@@ -21,15 +21,35 @@ struct Endpoint {
 }
 
 let endpoints = [
-    Endpoint(id: "balance", request: PreparedRequest(method: .get, target: "/usage/current_balance", authorization: "Bearer sk_test_poe"), status: 200),
-    Endpoint(id: "unauth", request: PreparedRequest(method: .get, target: "/usage/current_balance", authorization: "Bearer sk_wrong_key"), status: 401),
-    Endpoint(id: "poe10", request: PreparedRequest(method: .get, target: "/usage/points_history?limit=10", authorization: "Bearer sk_test_poe"), status: 200),
-    Endpoint(id: "poe100", request: PreparedRequest(method: .get, target: "/usage/points_history?limit=100", authorization: "Bearer sk_test_poe"), status: 200),
-    Endpoint(id: "hb24", request: PreparedRequest(method: .get, target: "/v1/billing/usage-history?limit=24", authorization: "Bearer hb_test_key"), status: 200),
-    Endpoint(id: "klaim100", request: PreparedRequest(method: .post, target: "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage",
-                                                      authorization: "Bearer klaim_test_key", body: #"{"limit":100}"#), status: 200),
-    Endpoint(id: "syb20", request: PreparedRequest(method: .get, target: "/api/v1/usage?limit=20&sort=created_at&order=asc", authorization: "Bearer sk_ops_test"), status: 200),
-    Endpoint(id: "syb200", request: PreparedRequest(method: .get, target: "/api/v1/usage?limit=200&sort=created_at&order=asc", authorization: "Bearer sk_ops_test"), status: 200),
+    Endpoint(
+        id: "balance", request: PreparedRequest(method: .get, target: "/usage/current_balance", authorization: "Bearer sk_test_poe"),
+        status: 200),
+    Endpoint(
+        id: "unauth", request: PreparedRequest(method: .get, target: "/usage/current_balance", authorization: "Bearer sk_wrong_key"),
+        status: 401),
+    Endpoint(
+        id: "poe10", request: PreparedRequest(method: .get, target: "/usage/points_history?limit=10", authorization: "Bearer sk_test_poe"),
+        status: 200),
+    Endpoint(
+        id: "poe100",
+        request: PreparedRequest(method: .get, target: "/usage/points_history?limit=100", authorization: "Bearer sk_test_poe"), status: 200),
+    Endpoint(
+        id: "hb24",
+        request: PreparedRequest(method: .get, target: "/v1/billing/usage-history?limit=24", authorization: "Bearer hb_test_key"),
+        status: 200),
+    Endpoint(
+        id: "klaim100",
+        request: PreparedRequest(
+            method: .post, target: "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage",
+            authorization: "Bearer klaim_test_key", body: #"{"limit":100}"#), status: 200),
+    Endpoint(
+        id: "syb20",
+        request: PreparedRequest(
+            method: .get, target: "/api/v1/usage?limit=20&sort=created_at&order=asc", authorization: "Bearer sk_ops_test"), status: 200),
+    Endpoint(
+        id: "syb200",
+        request: PreparedRequest(
+            method: .get, target: "/api/v1/usage?limit=200&sort=created_at&order=asc", authorization: "Bearer sk_ops_test"), status: 200),
 ]
 
 /// The access log as `serve` writes it, but to /dev/null; flushed after each request,
@@ -60,13 +80,16 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     for endpoint in endpoints {
-        Benchmark(endpoint.id, configuration: .init(setup: {
-            for _ in 0..<warmUpRequests {
-                let status = endpoint.request.send(to: application)
-                precondition(status == endpoint.status, "\(endpoint.id) answered \(status), expected \(endpoint.status)")
-            }
-            accessLog.flush()
-        })) { benchmark in
+        Benchmark(
+            endpoint.id,
+            configuration: .init(setup: {
+                for _ in 0..<warmUpRequests {
+                    let status = endpoint.request.send(to: application)
+                    precondition(status == endpoint.status, "\(endpoint.id) answered \(status), expected \(endpoint.status)")
+                }
+                accessLog.flush()
+            })
+        ) { benchmark in
             let status = endpoint.request.send(to: application)
             benchmark.stopMeasurement()
             accessLog.flush()

@@ -8,8 +8,8 @@
 //                                       (only endpoint ID when given, e.g. under callgrind):
 //                                       the best of ROUNDS (default 7) rounds of CALLS (40000).
 import Dispatch
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 import UsageMock
 
 #if canImport(Glibc)
@@ -39,8 +39,9 @@ let endpoints = [
     Endpoint(id: "balance", method: .get, target: "/usage/current_balance", authorization: "Bearer sk_test_poe"),
     Endpoint(id: "poe100", method: .get, target: "/usage/points_history?limit=100", authorization: "Bearer sk_test_poe"),
     Endpoint(id: "hb24", method: .get, target: "/v1/billing/usage-history?limit=24", authorization: "Bearer hb_test_key"),
-    Endpoint(id: "klaim100", method: .post, target: "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage",
-             authorization: "Bearer klaim_test_key", body: Array(#"{"limit":100}"#.utf8)),
+    Endpoint(
+        id: "klaim100", method: .post, target: "/users/GtQ5Oezk6cOvSmPgxsMR/credits/usage",
+        authorization: "Bearer klaim_test_key", body: Array(#"{"limit":100}"#.utf8)),
     Endpoint(id: "syb200", method: .get, target: "/api/v1/usage?limit=200&sort=created_at&order=asc", authorization: "Bearer sk_ops_test"),
     Endpoint(id: "unauth", method: .get, target: "/usage/current_balance", authorization: "Bearer sk_wrong_key"),
 ]

@@ -13,22 +13,37 @@ extension HookBridgeProvider {
         summary: "Monthly message usage, newest month first",
         queryParameters: [limit, offset],
         responses: [
-            ResponseDocumentation(200, "A page of months", .object([
-                ("data", .array(.object([
-                    ("period_start", .string(pattern: "^[0-9]{4}-[0-9]{2}-01$")), ("period_end", .string(pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")),
-                    ("message_count", .integer(minimum: 0)), ("overage_count", .integer(minimum: 0)), ("plan_limit", .nullable(.integer(minimum: 0))),
-                ]))),
-                ("meta", .object([
-                    ("request_id", requestIDHeader.schema), ("total", .integer(minimum: 0)), ("limit", .integer(minimum: 1, maximum: 24)),
-                    ("offset", .integer(minimum: 0)), ("has_more", .boolean),
-                ])),
-            ]), headers: [requestIDHeader]),
-            ResponseDocumentation(400, "A parameter is invalid or repeated (code INVALID_REQUEST)", errorSchema, headers: [requestIDHeader]),
-            ResponseDocumentation(401, "Missing or unknown API key (code UNAUTHORIZED)", errorSchema,
-                                  headers: [requestIDHeader, ("WWW-Authenticate", .string(choices: ["Bearer"]))]),
+            ResponseDocumentation(
+                200, "A page of months",
+                .object([
+                    (
+                        "data",
+                        .array(
+                            .object([
+                                ("period_start", .string(pattern: "^[0-9]{4}-[0-9]{2}-01$")),
+                                ("period_end", .string(pattern: "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")),
+                                ("message_count", .integer(minimum: 0)), ("overage_count", .integer(minimum: 0)),
+                                ("plan_limit", .nullable(.integer(minimum: 0))),
+                            ]))
+                    ),
+                    (
+                        "meta",
+                        .object([
+                            ("request_id", requestIDHeader.schema), ("total", .integer(minimum: 0)),
+                            ("limit", .integer(minimum: 1, maximum: 24)),
+                            ("offset", .integer(minimum: 0)), ("has_more", .boolean),
+                        ])
+                    ),
+                ]), headers: [requestIDHeader]),
+            ResponseDocumentation(
+                400, "A parameter is invalid or repeated (code INVALID_REQUEST)", errorSchema, headers: [requestIDHeader]),
+            ResponseDocumentation(
+                401, "Missing or unknown API key (code UNAUTHORIZED)", errorSchema,
+                headers: [requestIDHeader, ("WWW-Authenticate", .string(choices: ["Bearer"]))]),
         ]
     )
 
-    static let methodNotAllowedDocumentation = ResponseDocumentation(405, "Another method (code METHOD_NOT_ALLOWED)", errorSchema,
-                                                                     headers: [requestIDHeader])
+    static let methodNotAllowedDocumentation = ResponseDocumentation(
+        405, "Another method (code METHOD_NOT_ALLOWED)", errorSchema,
+        headers: [requestIDHeader])
 }

@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// HookBridge: `GET /v1/billing/usage-history`, offset-paginated months (docs/behaviour.md, HookBridge).
 struct HookBridgeProvider: ServedProvider {
@@ -52,22 +52,26 @@ struct HookBridgeProvider: ServedProvider {
                 Route(.get, "/v1/billing/usage-history", documentation: Self.usageHistoryDocumentation) { request in
                     let requestID = Self.newRequestID()
                     guard let account = directory.account(for: request) else {
-                        return Self.error(.unauthorized, code: "UNAUTHORIZED", message: "Invalid or missing API key",
-                                          requestID: requestID, headers: [.wwwAuthenticate: "Bearer"])
+                        return Self.error(
+                            .unauthorized, code: "UNAUTHORIZED", message: "Invalid or missing API key",
+                            requestID: requestID, headers: [.wwwAuthenticate: "Bearer"])
                     }
                     return Self.usageHistory(account, request.target.query, requestID: requestID)
-                },
+                }
             ],
             methodNotAllowed: { request in
-                Self.error(.methodNotAllowed, code: "METHOD_NOT_ALLOWED",
-                           message: "Method \(request.method.rawValue) is not allowed on \(request.target.rawPath)", requestID: Self.newRequestID())
+                Self.error(
+                    .methodNotAllowed, code: "METHOD_NOT_ALLOWED",
+                    message: "Method \(request.method.rawValue) is not allowed on \(request.target.rawPath)", requestID: Self.newRequestID()
+                )
             },
             methodNotAllowedDocumentation: Self.methodNotAllowedDocumentation
         )
     }
 
     private static func usageHistory(_ account: Account, _ query: QueryParameters, requestID: String) -> ServerResponse {
-        let limit: Int, offset: Int
+        let limit: Int
+        let offset: Int
         do throws(ParameterError) {
             limit = try query.integer(Self.limit)
             offset = try query.integer(Self.offset)
@@ -75,29 +79,32 @@ struct HookBridgeProvider: ServedProvider {
             return Self.error(.badRequest, code: "INVALID_REQUEST", message: error.message, requestID: requestID).explained(error.reason)
         }
         let page = OffsetPagination.page(total: account.rows.count, offset: offset, limit: limit)
-        return .json(.ok, JSONWriter.document {
-            $0.object {
-                $0.key("data")
-                $0.rows(account.rows, page.rows)
-                $0.key("meta")
+        return .json(
+            .ok,
+            JSONWriter.document {
                 $0.object {
-                    $0.field("request_id", requestID)
-                    $0.field("total", account.rows.count)
-                    $0.field("limit", limit)
-                    $0.field("offset", offset)
-                    $0.field("has_more", page.hasMore)
+                    $0.key("data")
+                    $0.rows(account.rows, page.rows)
+                    $0.key("meta")
+                    $0.object {
+                        $0.field("request_id", requestID)
+                        $0.field("total", account.rows.count)
+                        $0.field("limit", limit)
+                        $0.field("offset", offset)
+                        $0.field("has_more", page.hasMore)
+                    }
                 }
-            }
-        }, headers: [.requestID: requestID])
+            }, headers: [.requestID: requestID])
     }
 
     func injectedError(_ status: InjectedStatus) -> ServerResponse {
         // The official SDK knows 429 as RATE_LIMIT_EXCEEDED; the 5xx codes follow its style.
-        let (code, message) = switch status {
-        case .tooManyRequests: ("RATE_LIMIT_EXCEEDED", "Rate limit exceeded")
-        case .serviceUnavailable: ("SERVICE_UNAVAILABLE", "Service temporarily unavailable")
-        case .internalServerError, .paymentRequired: ("INTERNAL_ERROR", "Internal server error")
-        }
+        let (code, message) =
+            switch status {
+            case .tooManyRequests: ("RATE_LIMIT_EXCEEDED", "Rate limit exceeded")
+            case .serviceUnavailable: ("SERVICE_UNAVAILABLE", "Service temporarily unavailable")
+            case .internalServerError, .paymentRequired: ("INTERNAL_ERROR", "Internal server error")
+            }
         return Self.error(status.status, code: code, message: message, requestID: Self.newRequestID())
     }
 
@@ -119,20 +126,23 @@ struct HookBridgeProvider: ServedProvider {
     }
 
     /// `{"error":{"code":C,"message":M},"meta":{"request_id":R}}`, with `X-Request-Id`.
-    static func error(_ status: HTTPResponse.Status, code: String, message: String, requestID: String, headers: HTTPFields = [:]) -> ServerResponse {
+    static func error(_ status: HTTPResponse.Status, code: String, message: String, requestID: String, headers: HTTPFields = [:])
+        -> ServerResponse
+    {
         var fields = headers
         fields[.requestID] = requestID
-        return .json(status, JSONWriter.document {
-            $0.object {
-                $0.key("error")
+        return .json(
+            status,
+            JSONWriter.document {
                 $0.object {
-                    $0.field("code", code)
-                    $0.field("message", message)
+                    $0.key("error")
+                    $0.object {
+                        $0.field("code", code)
+                        $0.field("message", message)
+                    }
+                    $0.key("meta")
+                    $0.object { $0.field("request_id", requestID) }
                 }
-                $0.key("meta")
-                $0.object { $0.field("request_id", requestID) }
-            }
-        }, headers: fields)
+            }, headers: fields)
     }
 }
-

@@ -32,8 +32,11 @@ struct HookBridgeSection: ProviderSection {
         let planLimit: Int?
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case periodStart = "period_start", periodEnd = "period_end", messageCount = "message_count"
-            case overageCount = "overage_count", planLimit = "plan_limit"
+            case periodStart = "period_start"
+            case periodEnd = "period_end"
+            case messageCount = "message_count"
+            case overageCount = "overage_count"
+            case planLimit = "plan_limit"
         }
 
         init(from decoder: any Decoder) throws {
@@ -56,7 +59,10 @@ struct HookBridgeSection: ProviderSection {
         let planLimits: [Int?]
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case seed, count, endMonth = "end_month", messageCount = "message_count", planLimits = "plan_limits"
+            case seed, count
+            case endMonth = "end_month"
+            case messageCount = "message_count"
+            case planLimits = "plan_limits"
         }
 
         init(from decoder: any Decoder) throws {
@@ -80,7 +86,9 @@ struct HookBridgeSection: ProviderSection {
         return HookBridgeProvider(directory: AccountDirectory(served))
     }
 
-    private func validatedMonths(of account: Account, clockSeconds: Int, at path: JSONPath) throws(ScenarioError) -> [HookBridgeProvider.MonthRow] {
+    private func validatedMonths(of account: Account, clockSeconds: Int, at path: JSONPath) throws(ScenarioError) -> [HookBridgeProvider
+        .MonthRow]
+    {
         var rows: [HookBridgeProvider.MonthRow] = []
         var seen: [Int: JSONPath] = [:]
         func add(_ row: HookBridgeProvider.MonthRow, at rowPath: JSONPath) throws(ScenarioError) {
@@ -95,7 +103,8 @@ struct HookBridgeSection: ProviderSection {
             guard let start = UTCTime.parseDate(month.periodStart), start.day == 1 else {
                 throw monthPath["period_start"].error("must be the first day of a month, as YYYY-MM-01")
             }
-            let row = HookBridgeProvider.MonthRow(year: start.year, month: start.month, messageCount: month.messageCount, planLimit: month.planLimit)
+            let row = HookBridgeProvider.MonthRow(
+                year: start.year, month: start.month, messageCount: month.messageCount, planLimit: month.planLimit)
             if let end = month.periodEnd, end != row.periodEnd {
                 throw monthPath["period_end"].error("must be the last day of \(row.periodStart)'s month: \(row.periodEnd)")
             }
@@ -110,7 +119,9 @@ struct HookBridgeSection: ProviderSection {
             let generatorPath = path["generators"][index]
             guard (0...12_000).contains(generator.count) else { throw generatorPath["count"].error("must be between 0 and 12000") }
             guard generator.messageCount.min >= 0 else { throw generatorPath["message_count"]["min"].error("must not be negative") }
-            guard !generator.planLimits.isEmpty, generator.planLimits.allSatisfy({ (0...ScenarioBounds.integers.upperBound).contains($0 ?? 0) }) else {
+            guard !generator.planLimits.isEmpty,
+                generator.planLimits.allSatisfy({ (0...ScenarioBounds.integers.upperBound).contains($0 ?? 0) })
+            else {
                 throw generatorPath["plan_limits"].error("must be a non-empty list of non-negative integers or null")
             }
             let clock = UTCTime.civil(fromSeconds: clockSeconds)
@@ -120,7 +131,9 @@ struct HookBridgeSection: ProviderSection {
                 endIndex = parsed.year * 12 + parsed.month - 1
             }
             guard endIndex - generator.count + 1 >= 1970 * 12 else {
-                throw generatorPath["count"].error("reaches before 1970: at most \(endIndex - 1970 * 12 + 1) months end at \(UTCTime.date(year: endIndex / 12, month: endIndex % 12 + 1, day: 1).prefix(7))")
+                throw generatorPath["count"].error(
+                    "reaches before 1970: at most \(endIndex - 1970 * 12 + 1) months end at \(UTCTime.date(year: endIndex / 12, month: endIndex % 12 + 1, day: 1).prefix(7))"
+                )
             }
             var random = SeededGenerator(seed: generator.seed)
             for offset in 0..<generator.count {

@@ -46,14 +46,17 @@ extension HookBridgeSection {
         var result: [HookBridgeProvider.MonthRow] = []
         for row in rows {
             // A count within ±2^53 − 1 plus at most 10^12 added cannot overflow.
-            let count = try ScenarioBounds.integer(row.messageCount + added[row.monthIndex, default: 0], at: JSONPath.root["messages"],
-                                                   "the message count of \(UTCTime.date(year: row.year, month: row.month, day: 1).prefix(7))")
+            let count = try ScenarioBounds.integer(
+                row.messageCount + added[row.monthIndex, default: 0], at: JSONPath.root["messages"],
+                "the message count of \(UTCTime.date(year: row.year, month: row.month, day: 1).prefix(7))")
             result.append(HookBridgeProvider.MonthRow(year: row.year, month: row.month, messageCount: count, planLimit: row.planLimit))
         }
         let existing = Set(rows.map(\.monthIndex))
         for (monthIndex, messages) in added.sorted(by: { $0.key < $1.key }) where !existing.contains(monthIndex) {
             let planLimit = rows.filter { $0.monthIndex < monthIndex }.max { $0.monthIndex < $1.monthIndex }?.planLimit
-            result.append(HookBridgeProvider.MonthRow(year: monthIndex / 12, month: monthIndex % 12 + 1, messageCount: messages, planLimit: planLimit))
+            result.append(
+                HookBridgeProvider.MonthRow(year: monthIndex / 12, month: monthIndex % 12 + 1, messageCount: messages, planLimit: planLimit)
+            )
         }
         return result
     }

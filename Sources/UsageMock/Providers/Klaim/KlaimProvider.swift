@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// Klaim: `POST /users/{user_id}/credits/usage`, paginated by a key object in the body
 /// (docs/behaviour.md, Klaim).
@@ -24,7 +24,9 @@ struct KlaimProvider: ServedProvider {
             let bytes = Array(typeID.utf8)
             return bytes.count == 20 && bytes[14] == UInt8(ascii: "_")
                 && bytes[..<14].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
-                && bytes[15...].allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }
+                && bytes[15...].allSatisfy {
+                    (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0)
+                }
         }
     }
 
@@ -66,8 +68,9 @@ struct KlaimProvider: ServedProvider {
     func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
     var accountSummaries: [AccountSummary] {
-        directory.summaries({ [("users", $0.users.count), ("records", $0.users.values.reduce(0) { $0 + $1.rows.count })] },
-                            userIDs: { $0.users.keys.sorted() })
+        directory.summaries(
+            { [("users", $0.users.count), ("records", $0.users.values.reduce(0) { $0 + $1.rows.count })] },
+            userIDs: { $0.users.keys.sorted() })
     }
 
     var routes: RouteGroup {
@@ -92,7 +95,7 @@ struct KlaimProvider: ServedProvider {
                     }
                     response.warn(body.ignoredFields.map { "unknown body field \($0) ignored" })
                     return response
-                },
+                }
             ],
             methodNotAllowed: { request in
                 Self.message(.methodNotAllowed, "Method \(request.method.rawValue) is not allowed on \(request.target.rawPath)")
@@ -136,10 +139,12 @@ struct KlaimProvider: ServedProvider {
                     limit = try parseInteger("limit", text, in: KlaimProvider.limit.range)
                 case "starting_after":
                     guard case .object(let cursor) = value, cursor.count == 2,
-                          let prefix = cursor.first(where: { $0.key == "prefix_app_id" }), case .string(let prefixAppID) = prefix.value,
-                          let type = cursor.first(where: { $0.key == "type_id" }), case .string(let typeID) = type.value
+                        let prefix = cursor.first(where: { $0.key == "prefix_app_id" }), case .string(let prefixAppID) = prefix.value,
+                        let type = cursor.first(where: { $0.key == "type_id" }), case .string(let typeID) = type.value
                     else {
-                        throw ParameterError(name: "starting_after", problem: .invalid("must be an object with string fields prefix_app_id and type_id, as lastKey"))
+                        throw ParameterError(
+                            name: "starting_after",
+                            problem: .invalid("must be an object with string fields prefix_app_id and type_id, as lastKey"))
                     }
                     startingAfter = (prefixAppID, typeID)
                 default:
@@ -162,20 +167,22 @@ struct KlaimProvider: ServedProvider {
             return message(.badRequest, "starting_after names no credit usage record of this user")
                 .explained("invalid parameter starting_after: no such record of this user")
         }
-        return .json(.ok, JSONWriter.document {
-            $0.object {
-                $0.field("message", "fetch resource successfully")
-                $0.key("data")
-                $0.rows(user.rows, page.rows)
-                if page.hasMore, let last = page.rows.last {
-                    $0.key("lastKey")
-                    $0.object {
-                        $0.field("prefix_app_id", user.prefixAppID)
-                        $0.field("type_id", user.pagination.cursor(at: last))
+        return .json(
+            .ok,
+            JSONWriter.document {
+                $0.object {
+                    $0.field("message", "fetch resource successfully")
+                    $0.key("data")
+                    $0.rows(user.rows, page.rows)
+                    if page.hasMore, let last = page.rows.last {
+                        $0.key("lastKey")
+                        $0.object {
+                            $0.field("prefix_app_id", user.prefixAppID)
+                            $0.field("type_id", user.pagination.cursor(at: last))
+                        }
                     }
                 }
-            }
-        })
+            })
     }
 
     func injectedError(_ status: InjectedStatus) -> ServerResponse {

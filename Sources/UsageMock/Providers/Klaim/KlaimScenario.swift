@@ -14,7 +14,10 @@ struct KlaimSection: ProviderSection {
         var addedRecords: [String: [AddedRecord]] = [:]
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case name, keys, appID = "app_id", users, userGenerators = "user_generators"
+            case name, keys
+            case appID = "app_id"
+            case users
+            case userGenerators = "user_generators"
         }
 
         init(from decoder: any Decoder) throws {
@@ -36,7 +39,9 @@ struct KlaimSection: ProviderSection {
         let generator: RecordGenerator?
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case userID = "user_id", openingBalance = "opening_balance", records, generator
+            case userID = "user_id"
+            case openingBalance = "opening_balance"
+            case records, generator
         }
 
         init(from decoder: any Decoder) throws {
@@ -59,8 +64,12 @@ struct KlaimSection: ProviderSection {
         let typeID: String?
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case createdAt = "created_at", creditChange = "credit_change", creditBalance = "credit_balance"
-            case sourceType = "source_type", description, typeID = "type_id"
+            case createdAt = "created_at"
+            case creditChange = "credit_change"
+            case creditBalance = "credit_balance"
+            case sourceType = "source_type"
+            case description
+            case typeID = "type_id"
         }
 
         init(from decoder: any Decoder) throws {
@@ -86,8 +95,12 @@ struct KlaimSection: ProviderSection {
         let descriptions: [String]
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case seed, count, openingBalance = "opening_balance", ageSeconds = "age_seconds"
-            case creditChange = "credit_change", sourceTypes = "source_types", descriptions
+            case seed, count
+            case openingBalance = "opening_balance"
+            case ageSeconds = "age_seconds"
+            case creditChange = "credit_change"
+            case sourceTypes = "source_types"
+            case descriptions
         }
 
         init(from decoder: any Decoder) throws {
@@ -107,7 +120,9 @@ struct KlaimSection: ProviderSection {
             let largestChange = Swift.max(creditChange.min.magnitude, creditChange.max.magnitude)
             let (drift, overflow) = UInt(count).multipliedReportingOverflow(by: largestChange)
             guard !overflow, drift <= ScenarioBounds.integers.upperBound.magnitude - openingBalance.magnitude else {
-                throw path.error("a running balance could leave ±\(ScenarioBounds.integers.upperBound): |opening_balance| + count × the largest |credit_change| must stay within it")
+                throw path.error(
+                    "a running balance could leave ±\(ScenarioBounds.integers.upperBound): |opening_balance| + count × the largest |credit_change| must stay within it"
+                )
             }
             guard !sourceTypes.isEmpty else { throw path["source_types"].error("must not be empty") }
             guard !descriptions.isEmpty else { throw path["descriptions"].error("must not be empty") }
@@ -117,7 +132,9 @@ struct KlaimSection: ProviderSection {
         /// gives each generated user its own sequence from the one seed.
         func records(userID: String, clockMillis: Int, stream: UInt64 = 0) -> [KlaimProvider.RecordRow] {
             var random = SeededGenerator(seed: seed &+ stream &* 0x2545_F491_4F6C_DD1D)
-            let times = (0..<count).map { _ in clockMillis - Int.random(in: (ageSeconds.min * 1000)...(ageSeconds.max * 1000 + 999), using: &random) }.sorted()
+            let times = (0..<count).map { _ in
+                clockMillis - Int.random(in: (ageSeconds.min * 1000)...(ageSeconds.max * 1000 + 999), using: &random)
+            }.sorted()
             var balance = openingBalance
             // Two type ids can only meet within one second (their prefix), and the times
             // are sorted: the ids of the current second are all a new one is checked
@@ -135,8 +152,9 @@ struct KlaimSection: ProviderSection {
                 var typeID: String
                 repeat { typeID = prefix + random.alphanumerics(5) } while idsThisSecond.contains(typeID)
                 idsThisSecond.append(typeID)
-                return KlaimProvider.RecordRow(userID: userID, createdAt: createdAt, creditChange: change, creditBalance: balance,
-                                               sourceType: random.choice(sourceTypes), description: random.choice(descriptions), typeID: typeID)
+                return KlaimProvider.RecordRow(
+                    userID: userID, createdAt: createdAt, creditChange: change, creditBalance: balance,
+                    sourceType: random.choice(sourceTypes), description: random.choice(descriptions), typeID: typeID)
             }
         }
     }
@@ -148,7 +166,11 @@ struct KlaimSection: ProviderSection {
         let userIDPrefix: String
         let records: RecordGenerator
 
-        private enum CodingKeys: String, CodingKey, CaseIterable { case count, userIDPrefix = "user_id_prefix", records }
+        private enum CodingKeys: String, CodingKey, CaseIterable {
+            case count
+            case userIDPrefix = "user_id_prefix"
+            case records
+        }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
@@ -167,18 +189,24 @@ struct KlaimSection: ProviderSection {
             guard !account.appID.isEmpty else { throw accountPath["app_id"].error("must not be empty") }
             var users: [String: KlaimProvider.User] = [:]
             var userPaths: [String: JSONPath] = [:]
-            func add(_ userID: String, _ records: [KlaimProvider.RecordRow], openingBalance: Int, at userPath: JSONPath) throws(ScenarioError) {
+            func add(_ userID: String, _ records: [KlaimProvider.RecordRow], openingBalance: Int, at userPath: JSONPath)
+                throws(ScenarioError)
+            {
                 guard !userID.isEmpty else { throw userPath.error("user_id must not be empty") }
                 if let first = userPaths[userID] { throw userPath.error("user \"\(userID)\" appears twice (first at \(first))") }
                 userPaths[userID] = userPath
-                let added = try Self.chaining(account.addedRecords[userID] ?? [], after: records, openingBalance: openingBalance, userID: userID)
+                let added = try Self.chaining(
+                    account.addedRecords[userID] ?? [], after: records, openingBalance: openingBalance, userID: userID)
                 // Joined only when records were added: copying a thousand rows per user was
                 // most of what the join cost.
-                users[userID] = KlaimProvider.User(records: added.isEmpty ? records : records + added, prefixAppID: "_credit-usage_" + account.appID)
+                users[userID] = KlaimProvider.User(
+                    records: added.isEmpty ? records : records + added, prefixAppID: "_credit-usage_" + account.appID)
             }
             for (index, user) in account.users.enumerated() {
                 let userPath = accountPath["users"][index]
-                try add(user.userID, try Self.records(of: user, context: context, at: userPath), openingBalance: user.openingBalance ?? 0, at: userPath)
+                try add(
+                    user.userID, try Self.records(of: user, context: context, at: userPath), openingBalance: user.openingBalance ?? 0,
+                    at: userPath)
             }
             for (index, generator) in account.userGenerators.enumerated() {
                 let generatorPath = accountPath["user_generators"][index]
@@ -199,7 +227,9 @@ struct KlaimSection: ProviderSection {
     }
 
     /// A user's records in time order, the balance chain checked (docs/behaviour.md, Klaim).
-    private static func records(of user: User, context: ScenarioContext, at path: JSONPath) throws(ScenarioError) -> [KlaimProvider.RecordRow] {
+    private static func records(of user: User, context: ScenarioContext, at path: JSONPath) throws(ScenarioError) -> [KlaimProvider
+        .RecordRow]
+    {
         if let generator = user.generator {
             guard user.records.isEmpty else { throw path["generator"].error("a user has records or a generator, not both") }
             try generator.validate(in: context, at: path["generator"])
@@ -209,7 +239,8 @@ struct KlaimSection: ProviderSection {
         var typeIDs: [String: Int] = [:]
         for (index, record) in user.records.enumerated() {
             let recordPath = path["records"][index]
-            guard (ScenarioBounds.seconds.lowerBound * 1000...ScenarioBounds.seconds.upperBound * 1000 + 999).contains(record.createdAt) else {
+            guard (ScenarioBounds.seconds.lowerBound * 1000...ScenarioBounds.seconds.upperBound * 1000 + 999).contains(record.createdAt)
+            else {
                 throw recordPath["created_at"].error("must be Unix milliseconds from 1970 through 9999")
             }
             let typeID = record.typeID ?? KlaimProvider.RecordRow.typeIDPrefix(record.createdAt) + derivedSuffix(user.userID, index)
@@ -218,16 +249,22 @@ struct KlaimSection: ProviderSection {
             }
             if let first = typeIDs[typeID] { throw recordPath["type_id"].error("duplicate type_id \"\(typeID)\" (also records[\(first)])") }
             typeIDs[typeID] = index
-            rows.append((index, KlaimProvider.RecordRow(userID: user.userID, createdAt: record.createdAt, creditChange: record.creditChange,
-                                                         creditBalance: record.creditBalance, sourceType: record.sourceType,
-                                                         description: record.description, typeID: typeID)))
+            rows.append(
+                (
+                    index,
+                    KlaimProvider.RecordRow(
+                        userID: user.userID, createdAt: record.createdAt, creditChange: record.creditChange,
+                        creditBalance: record.creditBalance, sourceType: record.sourceType,
+                        description: record.description, typeID: typeID)
+                ))
         }
         rows.sort { ($0.row.createdAt, $0.row.typeID) < ($1.row.createdAt, $1.row.typeID) }
         var previous = user.openingBalance
         for (index, row) in rows {
             if let previous, previous + row.creditChange != row.creditBalance {
                 throw path["records"][index]["credit_balance"].error(
-                    "balance chain does not add up: expected \(previous + row.creditChange) (previous balance \(previous) + credit_change \(row.creditChange))")
+                    "balance chain does not add up: expected \(previous + row.creditChange) (previous balance \(previous) + credit_change \(row.creditChange))"
+                )
             }
             previous = row.creditBalance
         }

@@ -10,23 +10,28 @@ extension KlaimSection: LiveProvider {
 
     static func verify(_ session: LiveSession, users: [String]) async throws(ConversationStop) {
         let user = users.first ?? unknownUser
-        try await session.expect("wrong key", .post, path(user), route: route, status: 401, body: body(limit: 3), token: LiveChecks.wrongKey)
+        try await session.expect(
+            "wrong key", .post, path(user), route: route, status: 401, body: body(limit: 3), token: LiveChecks.wrongKey)
         try await session.expect("limit out of range", .post, path(user), route: route, status: 400, body: body(limit: 101))
         try await session.expect("unknown user", .post, path(unknownUser), route: route, status: 404, body: body(limit: 3))
-        try await PageWalk.verifyPaging(session, list: path(user), fields: "lastKey, balances", order: "newest created_at first",
-                                        walk: { name, pageSize, pages throws(ConversationStop) in
-                                            try await walk(session, name, user: user, pageSize: pageSize, pages: pages)
-                                        },
-                                        identity: identity, inOrder: newestFirst, pageFields: { lastKeys($0) + balanceChain($0) })
+        try await PageWalk.verifyPaging(
+            session, list: path(user), fields: "lastKey, balances", order: "newest created_at first",
+            walk: { name, pageSize, pages throws(ConversationStop) in
+                try await walk(session, name, user: user, pageSize: pageSize, pages: pages)
+            },
+            identity: identity, inOrder: newestFirst, pageFields: { lastKeys($0) + balanceChain($0) })
     }
 
     /// Klaim shows a record's `type_id` only as the `lastKey` of a page that ends on it:
     /// those records keep theirs, the others get one derived from `created_at` on load.
     static func record(_ session: LiveSession, users: [String], maxRows: Int, asKey: String) async throws(ConversationStop) -> Recorded {
-        var recordedUsers: [StrictJSON] = [], rowCount = 0, prefixAppID: String?
+        var recordedUsers: [StrictJSON] = []
+        var rowCount = 0
+        var prefixAppID: String?
         for user in users {
             let walk = try await walk(session, "records of \(user)", user: user, pageSize: 100, pages: .max, maxRows: maxRows - rowCount)
-            var typeIDs: [Int: StrictJSON] = [:], end = 0
+            var typeIDs: [Int: StrictJSON] = [:]
+            var end = 0
             for exchange in walk.exchanges {
                 end += exchange.json["data"]?.arrayItems?.count ?? 0
                 guard let key = exchange.json["lastKey"] else { continue }
@@ -56,17 +61,24 @@ extension KlaimSection: LiveProvider {
         JSONWriter.document {
             $0.object {
                 $0.field("limit", limit)
-                if let key { $0.key("starting_after"); $0.value(key) }
+                if let key {
+                    $0.key("starting_after")
+                    $0.value(key)
+                }
             }
         }
     }
 
-    private static func walk(_ session: LiveSession, _ name: String, user: String, pageSize: Int, pages: Int, maxRows: Int = .max) async throws(ConversationStop) -> PageWalk {
-        try await session.walk(name, route: route, pageSize: pageSize, pages: pages, maxRows: maxRows, next: { limit, previous in
-            guard let previous else { return (.post, path(user), body(limit: limit)) }
-            guard let key = previous.json["lastKey"] else { return nil }
-            return (.post, path(user), body(limit: limit, after: key))
-        }, rows: { $0["data"]?.arrayItems ?? [] })
+    private static func walk(_ session: LiveSession, _ name: String, user: String, pageSize: Int, pages: Int, maxRows: Int = .max)
+        async throws(ConversationStop) -> PageWalk
+    {
+        try await session.walk(
+            name, route: route, pageSize: pageSize, pages: pages, maxRows: maxRows,
+            next: { limit, previous in
+                guard let previous else { return (.post, path(user), body(limit: limit)) }
+                guard let key = previous.json["lastKey"] else { return nil }
+                return (.post, path(user), body(limit: limit, after: key))
+            }, rows: { $0["data"]?.arrayItems ?? [] })
     }
 
     /// A record as reports name it: its time, change and balance, as received.
@@ -88,19 +100,25 @@ extension KlaimSection: LiveProvider {
     private static func lastKeys(_ walk: PageWalk) -> [Finding] {
         zip(walk.exchanges, walk.exchanges.dropFirst()).compactMap { page, next in
             guard (next.json["data"]?.arrayItems ?? []).isEmpty else { return nil }
-            return Finding(endpoint: page.request.endpoint, path: "$.lastKey", expected: "present only when more records follow",
-                           got: "present, and the next page is empty")
+            return Finding(
+                endpoint: page.request.endpoint, path: "$.lastKey", expected: "present only when more records follow",
+                got: "present, and the next page is empty")
         }
     }
 
     /// Newest first, each balance is the next (older) record's balance plus its own change.
     private static func balanceChain(_ walk: PageWalk) -> [Finding] {
         for index in walk.rows.indices.dropFirst() {
-            let newer = walk.rows[index - 1], older = walk.rows[index]
+            let newer = walk.rows[index - 1]
+            let older = walk.rows[index]
             guard let balance = newer["credit_balance"]?.strictInteger, let change = newer["credit_change"]?.strictInteger,
-                  let olderBalance = older["credit_balance"]?.strictInteger, olderBalance + change != balance else { continue }
-            return [Finding(endpoint: walk.endpoint, path: "rows \(index - 1)–\(index) of the walk: credit_balance",
-                            expected: "\(olderBalance + change) (older balance \(olderBalance) + credit_change \(change))", got: "\(balance)")]
+                let olderBalance = older["credit_balance"]?.strictInteger, olderBalance + change != balance
+            else { continue }
+            return [
+                Finding(
+                    endpoint: walk.endpoint, path: "rows \(index - 1)–\(index) of the walk: credit_balance",
+                    expected: "\(olderBalance + change) (older balance \(olderBalance) + credit_change \(change))", got: "\(balance)")
+            ]
         }
         return []
     }

@@ -21,7 +21,11 @@ extension KlaimSection {
         let userID: String
         let records: [NewRecord]
 
-        private enum CodingKeys: String, CodingKey, CaseIterable { case key, userID = "user_id", records }
+        private enum CodingKeys: String, CodingKey, CaseIterable {
+            case key
+            case userID = "user_id"
+            case records
+        }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
@@ -38,7 +42,10 @@ extension KlaimSection {
         let createdAt: Int?
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case creditChange = "credit_change", sourceType = "source_type", description, createdAt = "created_at"
+            case creditChange = "credit_change"
+            case sourceType = "source_type"
+            case description
+            case createdAt = "created_at"
         }
 
         init(from decoder: any Decoder) throws {
@@ -66,9 +73,13 @@ extension KlaimSection {
                 throw path["credit_change"].error("must be between -\(Self.maxCreditChange) and \(Self.maxCreditChange)")
             }
             let createdAt = record.createdAt ?? clockSeconds * 1000
-            guard Self.createdAtRange.contains(createdAt) else { throw path["created_at"].error("must be Unix milliseconds between 1970 and 9999") }
-            added.append(AddedRecord(createdAt: createdAt, createdAtGiven: record.createdAt != nil, creditChange: record.creditChange,
-                                     sourceType: record.sourceType ?? "api", description: record.description ?? "used credit"))
+            guard Self.createdAtRange.contains(createdAt) else {
+                throw path["created_at"].error("must be Unix milliseconds between 1970 and 9999")
+            }
+            added.append(
+                AddedRecord(
+                    createdAt: createdAt, createdAtGiven: record.createdAt != nil, creditChange: record.creditChange,
+                    sourceType: record.sourceType ?? "api", description: record.description ?? "used credit"))
         }
         var section = self
         section.accounts[index].addedRecords[body.userID, default: []] += added
@@ -78,7 +89,9 @@ extension KlaimSection {
     /// Added records after a user's own (oldest first), each balance the previous plus
     /// its change (the first, for a user with no records, the opening balance plus its
     /// change), each strictly later than the one before so the order is the chain's.
-    static func chaining(_ added: [AddedRecord], after records: [KlaimProvider.RecordRow], openingBalance: Int, userID: String) throws(ScenarioError) -> [KlaimProvider.RecordRow] {
+    static func chaining(_ added: [AddedRecord], after records: [KlaimProvider.RecordRow], openingBalance: Int, userID: String)
+        throws(ScenarioError) -> [KlaimProvider.RecordRow]
+    {
         var balance = records.last?.creditBalance ?? openingBalance
         var latest = records.last?.createdAt ?? Int.min
         var typeIDs = Set(records.map(\.typeID))
@@ -92,7 +105,8 @@ extension KlaimSection {
                 throw JSONPath.root["records"].error("created_at would be \(createdAt), after the year 9999")
             }
             // Both within ±2^53 − 1, so the sum cannot overflow.
-            let newBalance = try ScenarioBounds.integer(balance + record.creditChange, at: JSONPath.root["records"], "the balance of user \"\(userID)\"")
+            let newBalance = try ScenarioBounds.integer(
+                balance + record.creditChange, at: JSONPath.root["records"], "the balance of user \"\(userID)\"")
             var typeID: String
             var attempt = records.count + position
             repeat {
@@ -101,8 +115,10 @@ extension KlaimSection {
             } while !typeIDs.insert(typeID).inserted
             balance = newBalance
             latest = createdAt
-            rows.append(KlaimProvider.RecordRow(userID: userID, createdAt: createdAt, creditChange: record.creditChange,
-                                                creditBalance: balance, sourceType: record.sourceType, description: record.description, typeID: typeID))
+            rows.append(
+                KlaimProvider.RecordRow(
+                    userID: userID, createdAt: createdAt, creditChange: record.creditChange,
+                    creditBalance: balance, sourceType: record.sourceType, description: record.description, typeID: typeID))
         }
         return rows
     }

@@ -19,13 +19,19 @@ extension PoeProvider {
         summary: "Points spent in the last 30 days, newest first",
         queryParameters: [limit, startingAfter],
         responses: [
-            ResponseDocumentation(200, "A page of entries", .object([
-                ("has_more", .boolean), ("length", .integer(minimum: 0, maximum: 100)),
-                ("data", .array(.object([
-                    ("creation_time", .integer), ("bot_name", .string), ("query_id", .string),
-                    ("usage_type", .string(choices: PoeSection.usageTypes)), ("cost_points", .integer(minimum: 0)),
-                ]))),
-            ])),
+            ResponseDocumentation(
+                200, "A page of entries",
+                .object([
+                    ("has_more", .boolean), ("length", .integer(minimum: 0, maximum: 100)),
+                    (
+                        "data",
+                        .array(
+                            .object([
+                                ("creation_time", .integer), ("bot_name", .string), ("query_id", .string),
+                                ("usage_type", .string(choices: PoeSection.usageTypes)), ("cost_points", .integer(minimum: 0)),
+                            ]))
+                    ),
+                ])),
             ResponseDocumentation(400, "A parameter is invalid, repeated, or starting_after names no entry of the window", errorSchema),
             unauthorizedResponse,
         ]

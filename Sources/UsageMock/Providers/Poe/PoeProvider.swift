@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// Poe: `GET /usage/current_balance` and `GET /usage/points_history` (docs/behaviour.md, Poe).
 struct PoeProvider: ServedProvider {
@@ -57,8 +57,9 @@ struct PoeProvider: ServedProvider {
                 },
             ],
             methodNotAllowed: { request in
-                Self.error(.methodNotAllowed, type: "invalid_request_error", code: "method_not_allowed",
-                           message: "Method \(request.method.rawValue) is not allowed on \(request.target.rawPath)")
+                Self.error(
+                    .methodNotAllowed, type: "invalid_request_error", code: "method_not_allowed",
+                    message: "Method \(request.method.rawValue) is not allowed on \(request.target.rawPath)")
             },
             methodNotAllowedDocumentation: Self.methodNotAllowedDocumentation
         )
@@ -74,17 +75,21 @@ struct PoeProvider: ServedProvider {
             }
             page = found
         } catch {
-            return Self.error(.badRequest, type: "invalid_request_error", code: "invalid_parameter", message: "Invalid parameter: \(error.message)")
-                .explained(error.reason)
+            return Self.error(
+                .badRequest, type: "invalid_request_error", code: "invalid_parameter", message: "Invalid parameter: \(error.message)"
+            )
+            .explained(error.reason)
         }
-        return .json(.ok, JSONWriter.document {
-            $0.object {
-                $0.field("has_more", page.hasMore)
-                $0.field("length", page.rows.count)
-                $0.key("data")
-                $0.rows(account.rows, page.rows)
-            }
-        })
+        return .json(
+            .ok,
+            JSONWriter.document {
+                $0.object {
+                    $0.field("has_more", page.hasMore)
+                    $0.field("length", page.rows.count)
+                    $0.key("data")
+                    $0.rows(account.rows, page.rows)
+                }
+            })
     }
 
     /// Poe documents a 402 when the balance is too low; 429/500/503 use the error types
@@ -94,31 +99,38 @@ struct PoeProvider: ServedProvider {
     func injectedError(_ status: InjectedStatus) -> ServerResponse {
         switch status {
         case .paymentRequired:
-            Self.error(status.status, type: "insufficient_credits", code: "insufficient_balance",
-                       message: "Insufficient point balance to complete this request")
+            Self.error(
+                status.status, type: "insufficient_credits", code: "insufficient_balance",
+                message: "Insufficient point balance to complete this request")
         case .tooManyRequests:
             Self.error(.tooManyRequests, type: "rate_limit_error", code: "rate_limit_exceeded", message: "Rate limit exceeded")
         case .internalServerError:
             Self.error(.internalServerError, type: "server_error", code: "internal_error", message: "Internal server error")
         case .serviceUnavailable:
-            Self.error(.serviceUnavailable, type: "service_unavailable", code: "service_unavailable", message: "Service temporarily unavailable")
+            Self.error(
+                .serviceUnavailable, type: "service_unavailable", code: "service_unavailable", message: "Service temporarily unavailable")
         }
     }
 
-    static let unauthorized = error(.unauthorized, type: "authentication_error", code: "invalid_api_key",
-                                    message: "Invalid API key", headers: [.wwwAuthenticate: "Bearer"])
+    static let unauthorized = error(
+        .unauthorized, type: "authentication_error", code: "invalid_api_key",
+        message: "Invalid API key", headers: [.wwwAuthenticate: "Bearer"])
 
     /// `{"error":{"message":M,"type":T,"code":C}}`
-    static func error(_ status: HTTPResponse.Status, type: String, code: String, message: String, headers: HTTPFields = [:]) -> ServerResponse {
-        .json(status, JSONWriter.document {
-            $0.object {
-                $0.key("error")
+    static func error(_ status: HTTPResponse.Status, type: String, code: String, message: String, headers: HTTPFields = [:])
+        -> ServerResponse
+    {
+        .json(
+            status,
+            JSONWriter.document {
                 $0.object {
-                    $0.field("message", message)
-                    $0.field("type", type)
-                    $0.field("code", code)
+                    $0.key("error")
+                    $0.object {
+                        $0.field("message", message)
+                        $0.field("type", type)
+                        $0.field("code", code)
+                    }
                 }
-            }
-        }, headers: headers)
+            }, headers: headers)
     }
 }

@@ -34,12 +34,17 @@ struct PoeSection: ProviderSection {
         let costPoints: Int
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case creationTime = "creation_time", botName = "bot_name", queryID = "query_id"
-            case usageType = "usage_type", costPoints = "cost_points"
+            case creationTime = "creation_time"
+            case botName = "bot_name"
+            case queryID = "query_id"
+            case usageType = "usage_type"
+            case costPoints = "cost_points"
         }
 
         init(creationTime: Int, botName: String, queryID: String, usageType: String, costPoints: Int) {
-            (self.creationTime, self.botName, self.queryID, self.usageType, self.costPoints) = (creationTime, botName, queryID, usageType, costPoints)
+            (self.creationTime, self.botName, self.queryID, self.usageType, self.costPoints) = (
+                creationTime, botName, queryID, usageType, costPoints
+            )
         }
 
         init(from decoder: any Decoder) throws {
@@ -63,7 +68,11 @@ struct PoeSection: ProviderSection {
         let costPoints: IntRange
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case seed, count, ageSeconds = "age_seconds", botNames = "bot_names", usageTypes = "usage_types", costPoints = "cost_points"
+            case seed, count
+            case ageSeconds = "age_seconds"
+            case botNames = "bot_names"
+            case usageTypes = "usage_types"
+            case costPoints = "cost_points"
         }
 
         init(from decoder: any Decoder) throws {
@@ -99,7 +108,11 @@ struct PoeSection: ProviderSection {
             let accountPath = path["accounts"][index]
             try context.claim(keys: account.keys, at: accountPath["keys"])
             let entries = try validatedEntries(of: account, context: context, at: accountPath)
-            served.append((account.keys, PoeProvider.Account(balance: account.balance, entries: entries, clockMicros: context.clockSeconds * 1_000_000)))
+            served.append(
+                (
+                    account.keys,
+                    PoeProvider.Account(balance: account.balance, entries: entries, clockMicros: context.clockSeconds * 1_000_000)
+                ))
         }
         return PoeProvider(directory: AccountDirectory(served))
     }

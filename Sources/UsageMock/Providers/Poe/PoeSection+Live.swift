@@ -9,10 +9,11 @@ extension PoeSection: LiveProvider {
         try await session.expect("balance", .get, balanceRoute, route: balanceRoute, status: 200)
         try await session.expect("wrong key", .get, balanceRoute, route: balanceRoute, status: 401, token: LiveChecks.wrongKey)
         try await session.expect("limit out of range", .get, historyRoute + "?limit=101", route: historyRoute, status: 400)
-        try await PageWalk.verifyPaging(session, list: historyRoute, fields: "length",
-                                        order: "newest creation_time first, ties by query_id descending",
-                                        walk: { name, pageSize, pages throws(ConversationStop) in try await walk(session, name, pageSize: pageSize, pages: pages) },
-                                        identity: identity, inOrder: newestFirst, pageFields: pageFields)
+        try await PageWalk.verifyPaging(
+            session, list: historyRoute, fields: "length",
+            order: "newest creation_time first, ties by query_id descending",
+            walk: { name, pageSize, pages throws(ConversationStop) in try await walk(session, name, pageSize: pageSize, pages: pages) },
+            identity: identity, inOrder: newestFirst, pageFields: pageFields)
     }
 
     static func record(_ session: LiveSession, users: [String], maxRows: Int, asKey: String) async throws(ConversationStop) -> Recorded {
@@ -26,14 +27,20 @@ extension PoeSection: LiveProvider {
         return Recorded(account: account, rows: history.rows.count)
     }
 
-    private static func walk(_ session: LiveSession, _ name: String, pageSize: Int, pages: Int, maxRows: Int = .max) async throws(ConversationStop) -> PageWalk {
-        try await session.walk(name, route: historyRoute, pageSize: pageSize, pages: pages, maxRows: maxRows, next: { limit, previous in
-            guard let previous else { return (.get, historyRoute + "?limit=\(limit)", nil) }
-            guard previous.json["has_more"]?.boolValue == true, let last = previous.json["data"]?.arrayItems?.last?["query_id"]?.stringValue else {
-                return nil
-            }
-            return (.get, historyRoute + "?limit=\(limit)&starting_after=" + LiveChecks.queryEncoded(last), nil)
-        }, rows: { $0["data"]?.arrayItems ?? [] })
+    private static func walk(_ session: LiveSession, _ name: String, pageSize: Int, pages: Int, maxRows: Int = .max)
+        async throws(ConversationStop) -> PageWalk
+    {
+        try await session.walk(
+            name, route: historyRoute, pageSize: pageSize, pages: pages, maxRows: maxRows,
+            next: { limit, previous in
+                guard let previous else { return (.get, historyRoute + "?limit=\(limit)", nil) }
+                guard previous.json["has_more"]?.boolValue == true,
+                    let last = previous.json["data"]?.arrayItems?.last?["query_id"]?.stringValue
+                else {
+                    return nil
+                }
+                return (.get, historyRoute + "?limit=\(limit)&starting_after=" + LiveChecks.queryEncoded(last), nil)
+            }, rows: { $0["data"]?.arrayItems ?? [] })
     }
 
     private static func identity(_ row: StrictJSON) -> String { row["query_id"]?.stringValue ?? row.summary }
@@ -48,7 +55,8 @@ extension PoeSection: LiveProvider {
         walk.exchanges.compactMap { exchange in
             let count = exchange.json["data"]?.arrayItems?.count ?? 0
             guard let length = exchange.json["length"]?.strictInteger, length != count else { return nil }
-            return Finding(endpoint: exchange.request.endpoint, path: "$.length", expected: "\(count) (the rows on the page)", got: "\(length)")
+            return Finding(
+                endpoint: exchange.request.endpoint, path: "$.length", expected: "\(count) (the rows on the page)", got: "\(length)")
         }
     }
 }

@@ -26,7 +26,11 @@ extension PoeSection {
         let creationTime: Int?
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case botName = "bot_name", costPoints = "cost_points", usageType = "usage_type", queryID = "query_id", creationTime = "creation_time"
+            case botName = "bot_name"
+            case costPoints = "cost_points"
+            case usageType = "usage_type"
+            case queryID = "query_id"
+            case creationTime = "creation_time"
         }
 
         init(from decoder: any Decoder) throws {
@@ -49,7 +53,9 @@ extension PoeSection {
         for (position, entry) in body.entries.enumerated() {
             let path = JSONPath.root["entries"][position]
             let usageType = entry.usageType ?? "API"
-            guard Self.usageTypes.contains(usageType) else { throw path["usage_type"].error("must be one of: \(Self.usageTypes.joined(separator: ", "))") }
+            guard Self.usageTypes.contains(usageType) else {
+                throw path["usage_type"].error("must be one of: \(Self.usageTypes.joined(separator: ", "))")
+            }
             guard entry.costPoints >= 0 else { throw path["cost_points"].error("must not be negative") }
             guard entry.costPoints <= account.balance else {
                 throw path["cost_points"].error("\(entry.costPoints) points is more than the balance left (\(account.balance))")
@@ -59,8 +65,10 @@ extension PoeSection {
             guard !queryID.isEmpty else { throw path["query_id"].error("must not be empty") }
             guard queryIDs.insert(queryID).inserted else { throw path["query_id"].error("duplicate query_id \"\(queryID)\"") }
             account.balance -= entry.costPoints
-            account.entries.append(Entry(creationTime: entry.creationTime ?? clockSeconds * 1_000_000, botName: entry.botName,
-                                         queryID: queryID, usageType: usageType, costPoints: entry.costPoints))
+            account.entries.append(
+                Entry(
+                    creationTime: entry.creationTime ?? clockSeconds * 1_000_000, botName: entry.botName,
+                    queryID: queryID, usageType: usageType, costPoints: entry.costPoints))
         }
         var section = self
         section.accounts[index] = account

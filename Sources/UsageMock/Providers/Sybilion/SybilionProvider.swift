@@ -1,5 +1,5 @@
-import HTTPTypes
 import HTTPServerCore
+import HTTPTypes
 
 /// Sybilion: `GET /api/v1/usage`, page-number pagination over a chosen sort column
 /// (docs/behaviour.md, Sybilion).
@@ -25,7 +25,9 @@ struct SybilionProvider: ServedProvider {
         let ascendingOrder: [String: [Int32]]
 
         init(events: [EventRow]) {
-            var rows = SerializedRows(keys: ["id", "endpoint", "units", "credits_charged", "eur_cents_charged", "created_at", "async_job_id"])
+            var rows = SerializedRows(keys: [
+                "id", "endpoint", "units", "credits_charged", "eur_cents_charged", "created_at", "async_job_id",
+            ])
             rows.reserveCapacity(rows: events.count, valueBytesPerRow: 80)
             for event in events {
                 rows.append {
@@ -59,7 +61,8 @@ struct SybilionProvider: ServedProvider {
         /// one pass too.
         private static func ascendingOrder(of column: [Int], ids: [Int], rowsInIDOrder: Bool) -> [Int32] {
             if rowsInIDOrder, let low = column.min(), let high = column.max(),
-               case let (span, overflow) = high.subtractingReportingOverflow(low), !overflow, span < column.count {
+                case (let span, let overflow) = high.subtractingReportingOverflow(low), !overflow, span < column.count
+            {
                 // Where each value's rows start in the order, then the rows in row order.
                 var next = [Int](repeating: 0, count: span + 2)
                 for value in column { next[value - low + 1] += 1 }
@@ -92,20 +95,26 @@ struct SybilionProvider: ServedProvider {
                 Route(.get, "/api/v1/usage", documentation: Self.usageDocumentation) { request in
                     let traceID = Self.newTraceID()
                     guard let account = directory.account(for: request) else {
-                        return Self.error(.unauthorized, "invalid or missing API token", traceID: traceID, headers: [.wwwAuthenticate: "Bearer"])
+                        return Self.error(
+                            .unauthorized, "invalid or missing API token", traceID: traceID, headers: [.wwwAuthenticate: "Bearer"])
                     }
                     return Self.usage(account, request.target.query, traceID: traceID)
-                },
+                }
             ],
             methodNotAllowed: { request in
-                Self.error(.methodNotAllowed, "method \(request.method.rawValue) is not allowed on \(request.target.rawPath)", traceID: Self.newTraceID())
+                Self.error(
+                    .methodNotAllowed, "method \(request.method.rawValue) is not allowed on \(request.target.rawPath)",
+                    traceID: Self.newTraceID())
             },
             methodNotAllowedDocumentation: Self.methodNotAllowedDocumentation
         )
     }
 
     private static func usage(_ account: Account, _ query: QueryParameters, traceID: String) -> ServerResponse {
-        let pageNumber: Int, limit: Int, sort: String, order: String
+        let pageNumber: Int
+        let limit: Int
+        let sort: String
+        let order: String
         do throws(ParameterError) {
             pageNumber = try query.integer(Self.page)
             limit = try query.integer(Self.limit)
@@ -117,25 +126,27 @@ struct SybilionProvider: ServedProvider {
         let total = account.rows.count
         let page = PageNumberPagination.page(total: total, page: pageNumber, limit: limit)
         let ascending = account.ascendingOrder[sort] ?? []
-        return .json(.ok, JSONWriter.document {
-            $0.object {
-                $0.key("usage_events")
-                if order == "asc" {
-                    $0.rows(account.rows, page.rows.lazy.map { Int(ascending[$0]) })
-                } else {
-                    $0.rows(account.rows, page.rows.lazy.map { Int(ascending[total - 1 - $0]) })
-                }
-                $0.key("pagination")
+        return .json(
+            .ok,
+            JSONWriter.document {
                 $0.object {
-                    $0.field("page", pageNumber)
-                    $0.field("limit", limit)
-                    $0.field("total", total)
-                    $0.field("total_pages", page.totalPages)
-                    $0.field("sort", sort)
-                    $0.field("order", order)
+                    $0.key("usage_events")
+                    if order == "asc" {
+                        $0.rows(account.rows, page.rows.lazy.map { Int(ascending[$0]) })
+                    } else {
+                        $0.rows(account.rows, page.rows.lazy.map { Int(ascending[total - 1 - $0]) })
+                    }
+                    $0.key("pagination")
+                    $0.object {
+                        $0.field("page", pageNumber)
+                        $0.field("limit", limit)
+                        $0.field("total", total)
+                        $0.field("total_pages", page.totalPages)
+                        $0.field("sort", sort)
+                        $0.field("order", order)
+                    }
                 }
-            }
-        }, headers: [.traceID: traceID])
+            }, headers: [.traceID: traceID])
     }
 
     func injectedError(_ status: InjectedStatus) -> ServerResponse {
@@ -152,11 +163,13 @@ struct SybilionProvider: ServedProvider {
     static func error(_ status: HTTPResponse.Status, _ message: String, traceID: String, headers: HTTPFields = [:]) -> ServerResponse {
         var fields = headers
         fields[.traceID] = traceID
-        return .json(status, JSONWriter.document {
-            $0.object {
-                $0.field("error", message)
-                $0.field("trace_id", traceID)
-            }
-        }, headers: fields)
+        return .json(
+            status,
+            JSONWriter.document {
+                $0.object {
+                    $0.field("error", message)
+                    $0.field("trace_id", traceID)
+                }
+            }, headers: fields)
     }
 }

@@ -33,8 +33,11 @@ struct SybilionSection: ProviderSection {
         let asyncJobID: String?
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case id, endpoint, units, creditsCharged = "credits_charged", eurCentsCharged = "eur_cents_charged"
-            case createdAt = "created_at", asyncJobID = "async_job_id"
+            case id, endpoint, units
+            case creditsCharged = "credits_charged"
+            case eurCentsCharged = "eur_cents_charged"
+            case createdAt = "created_at"
+            case asyncJobID = "async_job_id"
         }
 
         init(from decoder: any Decoder) throws {
@@ -64,8 +67,13 @@ struct SybilionSection: ProviderSection {
         let asyncJobPercent: Int
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case seed, count, firstID = "first_id", ageSeconds = "age_seconds", endpoints, units
-            case creditsPerUnit = "credits_per_unit", eurCentsPerCredit = "eur_cents_per_credit", asyncJobPercent = "async_job_percent"
+            case seed, count
+            case firstID = "first_id"
+            case ageSeconds = "age_seconds"
+            case endpoints, units
+            case creditsPerUnit = "credits_per_unit"
+            case eurCentsPerCredit = "eur_cents_per_credit"
+            case asyncJobPercent = "async_job_percent"
         }
 
         init(from decoder: any Decoder) throws {
@@ -120,7 +128,8 @@ struct SybilionSection: ProviderSection {
         /// A version 4 UUID in lowercase, from the seeded sequence.
         /// Written into the string's storage, with no array per id.
         static func uuid(using random: inout SeededGenerator) -> String {
-            let high = random.next(), low = random.next()
+            let high = random.next()
+            let low = random.next()
             let bits = (high & 0xFFFF_FFFF_FFFF_0FFF | 0x4000, low & 0x3FFF_FFFF_FFFF_FFFF | 0x8000_0000_0000_0000)
             return String(unsafeUninitializedCapacity: 36) { text in
                 var at = 0
@@ -145,12 +154,15 @@ struct SybilionSection: ProviderSection {
             let accountPath = path["accounts"][index]
             try context.claim(keys: account.keys, at: accountPath["keys"])
             let events = try validatedEvents(of: account, context: context, at: accountPath)
-            served.append((account.keys, SybilionProvider.Account(events: events + (try Self.numbering(account.addedEvents, after: events)))))
+            served.append(
+                (account.keys, SybilionProvider.Account(events: events + (try Self.numbering(account.addedEvents, after: events)))))
         }
         return SybilionProvider(directory: AccountDirectory(served))
     }
 
-    private func validatedEvents(of account: Account, context: ScenarioContext, at path: JSONPath) throws(ScenarioError) -> [SybilionProvider.EventRow] {
+    private func validatedEvents(of account: Account, context: ScenarioContext, at path: JSONPath) throws(ScenarioError)
+        -> [SybilionProvider.EventRow]
+    {
         var ids: [Int: JSONPath] = [:]
         var generatedIDs: [(ids: ClosedRange<Int>, path: JSONPath)] = []
         var events: [SybilionProvider.EventRow] = []
@@ -162,13 +174,17 @@ struct SybilionSection: ProviderSection {
             if let job = event.asyncJobID, !Self.isLowercaseUUID(job) {
                 throw eventPath["async_job_id"].error("must be a lowercase UUID or null")
             }
-            for (field, value) in [("units", event.units), ("credits_charged", event.creditsCharged), ("eur_cents_charged", event.eurCentsCharged)] where value < 0 {
+            for (field, value) in [
+                ("units", event.units), ("credits_charged", event.creditsCharged), ("eur_cents_charged", event.eurCentsCharged),
+            ] where value < 0 {
                 throw eventPath[field].error("must not be negative")
             }
             if let first = ids[event.id] { throw eventPath["id"].error("duplicate id \(event.id) (first at \(first))") }
             ids[event.id] = eventPath
-            events.append(SybilionProvider.EventRow(id: event.id, endpoint: event.endpoint, units: event.units, creditsCharged: event.creditsCharged,
-                                                    eurCentsCharged: event.eurCentsCharged, createdAt: createdAt, asyncJobID: event.asyncJobID))
+            events.append(
+                SybilionProvider.EventRow(
+                    id: event.id, endpoint: event.endpoint, units: event.units, creditsCharged: event.creditsCharged,
+                    eurCentsCharged: event.eurCentsCharged, createdAt: createdAt, asyncJobID: event.asyncJobID))
         }
         for (index, generator) in account.generators.enumerated() {
             let generatorPath = path["generators"][index]
@@ -178,7 +194,9 @@ struct SybilionSection: ProviderSection {
             guard generator.units.min >= 0, generator.creditsPerUnit.min >= 0, generator.eurCentsPerCredit.min >= 0 else {
                 throw generatorPath.error("units, credits_per_unit and eur_cents_per_credit must not be negative")
             }
-            guard (0...100).contains(generator.asyncJobPercent) else { throw generatorPath["async_job_percent"].error("must be between 0 and 100") }
+            guard (0...100).contains(generator.asyncJobPercent) else {
+                throw generatorPath["async_job_percent"].error("must be between 0 and 100")
+            }
             try generator.checkTotals(at: generatorPath)
             guard generator.count > 0 else { continue }
             let generated = generator.firstID...(generator.firstID + generator.count - 1)
@@ -194,7 +212,9 @@ struct SybilionSection: ProviderSection {
     /// The lowest id of `range` that an event or an earlier generator already has, and
     /// where. Generated ids are consecutive, so they are checked as ranges: a million
     /// of them in a dictionary were most of loading a million events.
-    private static func firstUsedID(in range: ClosedRange<Int>, ids: [Int: JSONPath], ranges: [(ids: ClosedRange<Int>, path: JSONPath)]) -> (Int, JSONPath)? {
+    private static func firstUsedID(in range: ClosedRange<Int>, ids: [Int: JSONPath], ranges: [(ids: ClosedRange<Int>, path: JSONPath)])
+        -> (Int, JSONPath)?
+    {
         var first: (Int, JSONPath)?
         for (id, path) in ids where range.contains(id) && id < first?.0 ?? .max { first = (id, path) }
         for (earlier, path) in ranges where earlier.overlaps(range) {
@@ -208,7 +228,8 @@ struct SybilionSection: ProviderSection {
         let bytes = Array(text.utf8)
         guard bytes.count == 36 else { return false }
         return bytes.enumerated().allSatisfy { index, byte in
-            [8, 13, 18, 23].contains(index) ? byte == UInt8(ascii: "-")
+            [8, 13, 18, 23].contains(index)
+                ? byte == UInt8(ascii: "-")
                 : (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
         }
     }

@@ -27,8 +27,11 @@ extension SybilionSection {
         let asyncJobID: String?
 
         private enum CodingKeys: String, CodingKey, CaseIterable {
-            case endpoint, units, creditsCharged = "credits_charged", eurCentsCharged = "eur_cents_charged"
-            case createdAt = "created_at", asyncJobID = "async_job_id"
+            case endpoint, units
+            case creditsCharged = "credits_charged"
+            case eurCentsCharged = "eur_cents_charged"
+            case createdAt = "created_at"
+            case asyncJobID = "async_job_id"
         }
 
         init(from decoder: any Decoder) throws {
@@ -52,32 +55,42 @@ extension SybilionSection {
         var section = self
         for (position, event) in body.events.enumerated() {
             let path = JSONPath.root["events"][position]
-            for (field, value) in [("units", event.units), ("credits_charged", event.creditsCharged), ("eur_cents_charged", event.eurCentsCharged)]
+            for (field, value) in [
+                ("units", event.units), ("credits_charged", event.creditsCharged), ("eur_cents_charged", event.eurCentsCharged),
+            ]
             where !(0...Self.maxAddedAmount).contains(value) {
                 throw path[field].error("must be between 0 and \(Self.maxAddedAmount)")
             }
             var createdAt = clockSeconds
             if let text = event.createdAt {
-                guard let parsed = UTCTime.parseTimestamp(text) else { throw path["created_at"].error("must be a UTC timestamp like 2026-04-30T10:05:42Z") }
+                guard let parsed = UTCTime.parseTimestamp(text) else {
+                    throw path["created_at"].error("must be a UTC timestamp like 2026-04-30T10:05:42Z")
+                }
                 createdAt = parsed
             }
-            if let job = event.asyncJobID, !Self.isLowercaseUUID(job) { throw path["async_job_id"].error("must be a lowercase UUID or null") }
-            section.accounts[index].addedEvents.append(SybilionProvider.EventRow(
-                id: 0, endpoint: event.endpoint, units: event.units, creditsCharged: event.creditsCharged,
-                eurCentsCharged: event.eurCentsCharged, createdAt: createdAt, asyncJobID: event.asyncJobID))
+            if let job = event.asyncJobID, !Self.isLowercaseUUID(job) {
+                throw path["async_job_id"].error("must be a lowercase UUID or null")
+            }
+            section.accounts[index].addedEvents.append(
+                SybilionProvider.EventRow(
+                    id: 0, endpoint: event.endpoint, units: event.units, creditsCharged: event.creditsCharged,
+                    eurCentsCharged: event.eurCentsCharged, createdAt: createdAt, asyncJobID: event.asyncJobID))
         }
         return section
     }
 
     /// Added events with ids counting on from the highest id of `events`.
-    static func numbering(_ added: [SybilionProvider.EventRow], after events: [SybilionProvider.EventRow]) throws(ScenarioError) -> [SybilionProvider.EventRow] {
+    static func numbering(_ added: [SybilionProvider.EventRow], after events: [SybilionProvider.EventRow]) throws(ScenarioError)
+        -> [SybilionProvider.EventRow]
+    {
         guard !added.isEmpty else { return [] }
         let highest = events.lazy.map(\.id).max() ?? 0
         // Ids are within ±2^53 − 1 and the count is small, so the sum cannot overflow.
         _ = try ScenarioBounds.integer(highest + added.count, at: JSONPath.root["events"], "the id of the last event")
         return added.enumerated().map { offset, event in
-            SybilionProvider.EventRow(id: highest + offset + 1, endpoint: event.endpoint, units: event.units, creditsCharged: event.creditsCharged,
-                                      eurCentsCharged: event.eurCentsCharged, createdAt: event.createdAt, asyncJobID: event.asyncJobID)
+            SybilionProvider.EventRow(
+                id: highest + offset + 1, endpoint: event.endpoint, units: event.units, creditsCharged: event.creditsCharged,
+                eurCentsCharged: event.eurCentsCharged, createdAt: event.createdAt, asyncJobID: event.asyncJobID)
         }
     }
 }
