@@ -3,7 +3,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: run test swift-test contract-test sanitize fuzz soak container-test bench bench-allocations
+.PHONY: run test swift-test contract-test lint format sanitize fuzz soak container-test bench bench-allocations
 
 run:
 	@scripts/install-deps.sh
@@ -21,6 +21,14 @@ contract-test:
 	@scripts/install-deps.sh --python
 	$(SWIFT) build -c release --product usagemock
 	USAGEMOCK_BIN="$$($(SWIFT) build -c release --show-bin-path)/usagemock" .venv/bin/python -m pytest Tests/Contract -q
+
+# swift format (in the toolchain) with the committed .swift-format, over every Swift file
+# in the repository: any finding fails. `make format` rewrites the files to match.
+lint:
+	git ls-files -z '*.swift' | xargs -0 $(SWIFT) format lint --strict --parallel
+
+format:
+	git ls-files -z '*.swift' | xargs -0 $(SWIFT) format format --in-place --parallel
 
 # The Swift tests again under the thread and the address sanitizer (CI runs both),
 # without the LiveChecks trait: verify and record's HTTPS client (SwiftNIO, BoringSSL)
