@@ -13,6 +13,7 @@ import time
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -54,7 +55,12 @@ def open_dashboard(browser, api):
 
 
 def wait_for(browser, condition, timeout=2.0):
-    WebDriverWait(browser, timeout, poll_frequency=0.05).until(lambda _: condition())
+    """The condition's first truthy value. The page redraws its lists on every refresh:
+    an element found just before a redraw is gone when read, so the condition is tried
+    again on a fresh lookup."""
+    return WebDriverWait(browser, timeout, poll_frequency=0.05, ignored_exceptions=[StaleElementReferenceException]).until(
+        lambda _: condition()
+    )
 
 
 def text(browser, element_id):
@@ -110,7 +116,7 @@ def test_a_client_request_shows_up_within_2_seconds_with_its_status(browser, moc
     toggle = browser.find_element(By.XPATH, "//button[@class='row-toggle'][starts-with(., '/usage/points_history')]")
     toggle.send_keys(Keys.ENTER)
     wait_for(browser, lambda: browser.find_elements(By.CSS_SELECTOR, "#requests tr.details"))
-    details = browser.find_element(By.CSS_SELECTOR, "#requests tr.details").text
+    details = wait_for(browser, lambda: browser.find_element(By.CSS_SELECTOR, "#requests tr.details").text)
     assert "Bearer sk_w****" in details and "sk_wrong" not in details
     assert "auth: unknown key" in details
     response_size = mock.get("/__admin/requests?limit=1").json()["requests"][0]["response_size"]
@@ -145,8 +151,8 @@ def test_a_fault_added_through_the_form_is_listed_and_fires(browser, mock):
     browser.find_element(By.CSS_SELECTOR, "#fault-form button[type=submit]").click()
     wait_for(browser, lambda: text(browser, "fault-message").endswith("added."))
 
-    rows = browser.find_elements(By.CSS_SELECTOR, "#faults tr")
-    assert len(rows) == 1 and "/usage/current_balance" in rows[0].text and "answer 503" in rows[0].text
+    rows = wait_for(browser, lambda: [row.text for row in browser.find_elements(By.CSS_SELECTOR, "#faults tr")])
+    assert len(rows) == 1 and "/usage/current_balance" in rows[0] and "answer 503" in rows[0]
     assert mock.get("/usage/current_balance", token=POE_KEY).status == 503
     assert mock.get("/usage/current_balance", token=POE_KEY).status == 200
     # The counts follow within the page's refresh (2 s).
