@@ -22,8 +22,8 @@ import Darwin
 ///   is still listed once the daemon has stopped is released then, so a close that
 ///   libmicrohttpd never reports cannot leak one. A request itself takes no lock and
 ///   allocates no context;
-/// - response bodies are copied into libmicrohttpd (`MHD_RESPMEM_MUST_COPY`), so no
-///   Swift buffer has to outlive the call that queues it;
+/// - response bodies are lent to libmicrohttpd, not copied (`ResponseBody`): each is
+///   retained until libmicrohttpd's free callback says the response is done with;
 /// - a delayed response suspends its connection; a timer resumes it under the daemon
 ///   lock, and only while the daemon runs and the connection is still listed as
 ///   suspended, so no resume can reach a connection the daemon has closed. The daemon
