@@ -19,7 +19,7 @@ import Glibc
 /// rather than hanging the suite.
 ///
 /// Behaviour that breaks the contract today is not hidden: what libmicrohttpd 0.9.75
-/// decides before usagemock sees the request (README "Known limitations") is wrapped
+/// decides before usagemock sees the request (docs/decisions.md, "Known limitations") is wrapped
 /// in `withKnownIssue`, asserting what the contract wants. They show up as known
 /// issues in the run; once fixed, `withKnownIssue` fails ("known issue was not
 /// recorded") so the wrapper gets removed and the case becomes a plain regression test.
@@ -189,9 +189,9 @@ import Glibc
         try expectHealthy(server)
     }
 
-    // MARK: Documented exceptions (README "Known limitations")
+    // MARK: Documented exceptions (docs/decisions.md, "Known limitations")
 
-    /// README: a line of NUL bytes is read by libmicrohttpd as an empty line; the
+    /// docs/decisions.md: a line of NUL bytes is read by libmicrohttpd as an empty line; the
     /// connection then waits for a request line until the idle timeout closes it. The
     /// same holds for any line that *starts* with a NUL (libmicrohttpd reads lines as C
     /// strings), whatever follows it.
@@ -209,7 +209,7 @@ import Glibc
         let elapsed = ContinuousClock.now - start
         // Not a hang: the idle timeout (1 s here, 30 s by default) closes it.
         #expect(reply.outcome == .closed || reply.status.map { (400..<500).contains($0) } == true, "\(reply)")
-        withKnownIssue("README Known limitations: a NUL line reads as an empty line and waits for the idle timeout") {
+        withKnownIssue("docs/decisions.md, Known limitations: a NUL line reads as an empty line and waits for the idle timeout") {
             #expect(elapsed < .milliseconds(500), "answered or closed only after \(elapsed)")
         }
         try expectHealthy(server)
@@ -453,7 +453,7 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
             "space before the colon of Authorization", get("/usage/current_balance", "Authorization : Bearer sk_test_poe\r\n"),
             .status(400, 401)),
 
-        // Percent-encoding and path segments (README: invalid encoding → 400 in the
+        // Percent-encoding and path segments (docs/behaviour.md: invalid encoding → 400 in the
         // mock's shape; common rule 7: exact match after decoding, so %00 / %2F / dot
         // segments name no route → 404, or the unknown Klaim user → 404).
         HostileCase("invalid %zz", get("/usage/%zz"), .status(400, bodyContains: mockBadRequest)),
