@@ -55,6 +55,35 @@ import Testing
         }
     }
 
+    /// A connection's context is reused by every request on it: nothing of one request
+    /// (header fields, body, a refusal) may show in the next.
+    @Test func requestsOnOneConnectionShareNothing() throws {
+        struct EchoResponder: HTTPResponder {
+            func respond(to request: ServerRequest) -> ServerResponse {
+                let names = request.headers.fields.map(\.name.rawName).joined(separator: ",")
+                let text = "\(request.method.rawValue) \(request.target) [\(names)] \(String(decoding: request.body, as: UTF8.self))"
+                return ServerResponse(status: .ok, body: Array(text.utf8))
+            }
+            func respond(toRejected request: ServerRequest, reason: RequestRejection) -> ServerResponse {
+                ServerResponse(status: .badRequest, body: Array("refused \(request.target)".utf8))
+            }
+        }
+        let server = try Self.startServer(responder: EchoResponder())
+        defer { server.shutdown() }
+        let connection = try RawConnection(port: server.port)
+        connection.send("POST /first HTTP/1.1\r\nHost: h\r\nX-One: 1\r\nAuthorization: Bearer k\r\nContent-Length: 3\r\n\r\nabc")
+        #expect(connection.receiveResponse()?.body == "POST /first [Host,X-One,Authorization,Content-Length] abc")
+        connection.send("GET /second HTTP/1.1\r\nHost: h\r\nX-Two: 2\r\n\r\n")
+        #expect(connection.receiveResponse()?.body == "GET /second [Host,X-Two] ")
+        connection.send("GET /third?q=1 HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(connection.receiveResponse()?.body == "GET /third?q=1 [Host] ")
+        // A refusal answered from the head (libmicrohttpd then closes the connection).
+        connection.send("GET /refused HTTP/1.1\r\nHost: h\r\nHost: i\r\n\r\n")
+        let refused = connection.receiveResponse()
+        #expect(refused?.status == 400)
+        #expect(refused?.body == "refused /refused")
+    }
+
     @Test func klaimBodyArrivesWholeAcrossChunks() throws {
         let server = try Self.startServer()
         defer { server.shutdown() }
