@@ -25,11 +25,18 @@ public enum FuzzSupport {
     }
 
     /// docs/behaviour.md: never a 5xx; every answer is JSON, with `Content-Type: application/json`
-    /// and a body the strict parser accepts; 401 carries `WWW-Authenticate`, 405 `Allow`.
+    /// and a body the strict parser accepts, but for the dashboard's page (HTML, the
+    /// embedded document); 401 carries `WWW-Authenticate`, 405 `Allow`.
     public static func check(_ response: ServerResponse, _ context: String) {
         let status = response.head.status.code
         guard [200, 400, 401, 404, 405].contains(status) else {
             fatalError("unexpected status \(status) for \(context)")
+        }
+        if status == 200, response.head.headerFields[.contentType] == "text/html; charset=utf-8" {
+            guard response.body == PackageResources.dashboard_html else {
+                fatalError("an HTML answer that is not the dashboard for \(context)")
+            }
+            return
         }
         guard response.head.headerFields[.contentType] == "application/json" else {
             fatalError("no JSON Content-Type on \(status) for \(context)")
