@@ -39,7 +39,8 @@ let package = Package(
             ]
         ),
         // The only module that calls libmicrohttpd, and the owner of its pointers. (UsageMock
-        // has unsafe byte writers and scanners of its own: see docs/development.md.)
+        // and HTTPServerCore have unsafe byte writers and scanners of their own: see
+        // docs/development.md.)
         .target(
             name: "MicroHTTPDServer",
             dependencies: [
