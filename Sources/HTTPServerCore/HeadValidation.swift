@@ -7,7 +7,7 @@ public struct HeadValidation: Sendable {
     private var hosts = 0
     private var contentLengths = 0
     /// The first Content-Length's value, when it is a decimal number.
-    private var firstContentLength: UInt64?
+    public private(set) var firstContentLength: UInt64?
     private var conflictingLengths = false
     private var transferCodings = 0
     private var onlyChunked = true
@@ -19,16 +19,16 @@ public struct HeadValidation: Sendable {
             invalidFieldName = true
             return
         }
-        if Self.equalsIgnoringCase(name, "host") {
+        if name.equalsIgnoringASCIICase("host".utf8) {
             hosts += 1
-        } else if Self.equalsIgnoringCase(name, "content-length") {
+        } else if name.equalsIgnoringASCIICase("content-length".utf8) {
             let length = Self.decimal(value)
             if contentLengths > 0, length == nil || length != firstContentLength { conflictingLengths = true }
             if contentLengths == 0 { firstContentLength = length }
             contentLengths += 1
-        } else if Self.equalsIgnoringCase(name, "transfer-encoding") {
+        } else if name.equalsIgnoringASCIICase("transfer-encoding".utf8) {
             transferCodings += 1
-            onlyChunked = onlyChunked && Self.equalsIgnoringCase(value, "chunked")
+            onlyChunked = onlyChunked && value.equalsIgnoringASCIICase("chunked".utf8)
         }
     }
 
@@ -62,16 +62,6 @@ public struct HeadValidation: Sendable {
             true
         default:
             false
-        }
-    }
-
-    /// `lowercase` must be lowercase ASCII.
-    private static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
-        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
-        return zip(bytes, expected).allSatisfy { byte, lower in
-            let isLetter = lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")
-            return isLetter ? (byte | 0x20) == lower : byte == lower
         }
     }
 

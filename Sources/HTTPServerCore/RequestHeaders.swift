@@ -100,10 +100,7 @@ public struct RequestHeaders: Sendable, Equatable {
         var lowercased = name.canonicalName
         lowercased.withUTF8 { wanted in
             forEachField { fieldName, value in
-                guard fieldName.count == wanted.count,
-                    zip(fieldName, wanted).allSatisfy({ Self.lowercased($0) == $1 })
-                else { return true }
-                return body(value)
+                fieldName.equalsIgnoringASCIICase(wanted) ? body(value) : true
             }
         }
     }
@@ -122,9 +119,5 @@ public struct RequestHeaders: Sendable, Equatable {
                 guard body(name, UnsafeBufferPointer(rebasing: bytes[valueStart..<offset])) else { return }
             }
         }
-    }
-
-    private static func lowercased(_ byte: UInt8) -> UInt8 {
-        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 }

@@ -55,7 +55,6 @@ extension HTTPServer {
     func end(_ pointer: UnsafeMutableRawPointer) {
         let context = Unmanaged<ConnectionContext>.fromOpaque(pointer).takeUnretainedValue()
         context.state.request.body = []
-        context.state.phase = .head
         context.requestNumber.store(0, ordering: .releasing)
     }
 
@@ -146,7 +145,7 @@ extension HTTPServer {
         if requestLineSize + state.headerBytes > limit { return .headTooLarge(limit: limit) }
         if state.tooManyQueryParameters { return .tooManyQueryParameters(limit: configuration.maxQueryParameters) }
         if let problem = state.validation.problem(isHTTP11: isHTTP11) { return .malformedHeader(problem) }
-        if let declared = state.request.headers[.contentLength].flatMap(Int.init), declared > configuration.maxBodySize {
+        if let declared = state.validation.firstContentLength, declared > UInt64(configuration.maxBodySize) {
             return .bodyTooLarge(limit: configuration.maxBodySize)
         }
         return nil

@@ -28,16 +28,14 @@ enum ResponseReasons {
     /// Why a provider answered 401, naming the check that failed and never the key:
     /// The cases of common rule 2 (docs/behaviour.md), and whose key it was when another provider's.
     static func unauthorized(_ headers: RequestHeaders, providers: [any ServedProvider]) -> String {
-        guard headers.contains(.authorization) else { return "auth: no Authorization header" }
-        guard let token = bearerToken(in: headers) else {
-            let schemeIsBearer = headers.withOnlyValue(of: .authorization) { value in
-                value.split(separator: UInt8(ascii: " ")).first?.elementsEqual("bearer".utf8) { $0 | 0x20 == $1 } == true
-            }
-            guard let schemeIsBearer else { return "auth: more than one Authorization header" }
-            return schemeIsBearer ? "auth: not exactly one token after Bearer" : "auth: not a Bearer token"
+        switch BearerCredential(headers) {
+        case .missing: "auth: no Authorization header"
+        case .repeated: "auth: more than one Authorization header"
+        case .otherScheme: "auth: not a Bearer token"
+        case .notOneToken: "auth: not exactly one token after Bearer"
+        case .token(let token):
+            providers.first(where: { $0.ownsKey(token) }).map { "auth: key of provider \($0.name)" } ?? "auth: unknown key"
         }
-        if let owner = providers.first(where: { $0.ownsKey(token) }) { return "auth: key of provider \(owner.name)" }
-        return "auth: unknown key"
     }
 
     /// Query parameters the route does not read: the real API ignores them, and so does
