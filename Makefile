@@ -35,11 +35,11 @@ format:
 # is not compiled twice more; their tests run in the contract suite.
 # Leak reports from the test harness itself are suppressed (see the file); TSan's
 # default one-second pause at exit is turned off so the shutdown-time tests measure
-# usagemock, not the sanitizer.
+# usagemock, not the sanitizer; the timed linearity tests are skipped there (USAGEMOCK_SANITIZER).
 sanitize:
 	@scripts/install-deps.sh
-	TSAN_OPTIONS=atexit_sleep_ms=0 $(SWIFT) test --sanitize=thread --disable-default-traits
-	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $(SWIFT) test --sanitize=address --disable-default-traits
+	USAGEMOCK_SANITIZER=thread TSAN_OPTIONS=atexit_sleep_ms=0 $(SWIFT) test --sanitize=thread --disable-default-traits
+	USAGEMOCK_SANITIZER=address LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan-suppressions.txt $(SWIFT) test --sanitize=address --disable-default-traits
 
 # libFuzzer on every parser the server owns, FUZZ_SECONDS per target (15 in CI; see
 # scripts/fuzz.sh for longer local runs). Fails on any crash, timeout or OOM.
