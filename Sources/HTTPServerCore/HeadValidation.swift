@@ -19,16 +19,16 @@ public struct HeadValidation: Sendable {
             invalidFieldName = true
             return
         }
-        if name.equalsIgnoringASCIICase("host".utf8) {
+        if name.equalsIgnoringASCIICase("host") {
             hosts += 1
-        } else if name.equalsIgnoringASCIICase("content-length".utf8) {
+        } else if name.equalsIgnoringASCIICase("content-length") {
             let length = Self.decimal(value)
             if contentLengths > 0, length == nil || length != firstContentLength { conflictingLengths = true }
             if contentLengths == 0 { firstContentLength = length }
             contentLengths += 1
-        } else if name.equalsIgnoringASCIICase("transfer-encoding".utf8) {
+        } else if name.equalsIgnoringASCIICase("transfer-encoding") {
             transferCodings += 1
-            onlyChunked = onlyChunked && value.equalsIgnoringASCIICase("chunked".utf8)
+            onlyChunked = onlyChunked && value.equalsIgnoringASCIICase("chunked")
         }
     }
 

@@ -26,7 +26,7 @@ enum BearerCredential {
         let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") }
         guard let schemeStart = bytes.firstIndex(where: { !isSpace($0) }) else { return .otherScheme }
         let schemeEnd = bytes[schemeStart...].firstIndex(where: isSpace) ?? bytes.count
-        guard UnsafeBufferPointer(rebasing: bytes[schemeStart..<schemeEnd]).equalsIgnoringASCIICase("bearer".utf8) else {
+        guard UnsafeBufferPointer(rebasing: bytes[schemeStart..<schemeEnd]).equalsIgnoringASCIICase("bearer") else {
             return .otherScheme
         }
         guard let tokenStart = bytes[schemeEnd...].firstIndex(where: { !isSpace($0) }) else { return .notOneToken }
