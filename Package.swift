@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // verify/record talk HTTPS to the real APIs; see docs/keeping-honest.md for why not URLSession.
@@ -35,7 +36,8 @@ let package = Package(
         .target(
             name: "HTTPServerCore",
             dependencies: [
-                .product(name: "HTTPTypes", package: "swift-http-types")
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         // The only module that calls libmicrohttpd, and the owner of its pointers. (UsageMock

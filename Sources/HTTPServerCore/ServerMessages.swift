@@ -26,8 +26,15 @@ public struct ServerRequest: Sendable {
 ///
 /// `Content-Length` is set by the server from `body`; a responder never sets it.
 public struct ServerResponse: Sendable {
-    public var head: HTTPResponse
-    public var body: [UInt8]
+    public var head: HTTPResponse {
+        didSet { prepared = nil }
+    }
+    public var body: [UInt8] {
+        didSet { prepared = nil }
+    }
+    /// The prepared response this one sends unchanged; nil once `head` or `body` is
+    /// changed, so a transport never sends a prepared form of other bytes.
+    public private(set) var prepared: PreparedResponse?
     /// Held back this long before it is sent (or the connection dropped); the
     /// connection is suspended meanwhile, so its worker thread serves others.
     public var delay: Duration = .zero
@@ -42,6 +49,21 @@ public struct ServerResponse: Sendable {
 
     public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = []) {
         self.init(head: HTTPResponse(status: status, headerFields: headerFields), body: body)
+    }
+
+    public init(_ prepared: PreparedResponse) {
+        self.init(head: prepared.head, body: prepared.body)
+        self.prepared = prepared
+    }
+
+    /// This response with `fields` appended: from the prepared response's kept additions
+    /// when it is one (see `PreparedResponse.adding(_:)`), so nothing is made per request.
+    public mutating func append(contentsOf fields: [HTTPField]) {
+        guard let prepared else { return head.headerFields.append(contentsOf: fields) }
+        let added = prepared.adding(fields)
+        head = added.head
+        body = added.body
+        self.prepared = added
     }
 }
 

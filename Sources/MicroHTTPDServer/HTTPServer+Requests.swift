@@ -167,12 +167,17 @@ extension HTTPServer {
     }
 
     private func queue(_ response: ServerResponse, on connection: OpaquePointer, closing: Bool = false) -> MHD_Result {
+        let closes = closing || isShuttingDown.load(ordering: .acquiring)
+        // A prepared answer is sent as made once; one that must say `Connection: close` is made afresh.
+        if let prepared = response.prepared, !closes {
+            return PreparedMHDResponse.queue(prepared, on: connection)
+        }
         guard let mhdResponse = ResponseBody.response(sending: response.body) else { return .NO }
         defer { MHD_destroy_response(mhdResponse) }
         for field in response.head.headerFields where field.name != .contentLength {
             guard MHD_add_response_header(mhdResponse, field.name.rawName, field.value) == .YES else { return .NO }
         }
-        if closing || isShuttingDown.load(ordering: .acquiring) {
+        if closes {
             MHD_add_response_header(mhdResponse, "Connection", "close")
         }
         return MHD_queue_response(connection, UInt32(response.head.status.code), mhdResponse)

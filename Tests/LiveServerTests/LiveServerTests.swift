@@ -84,6 +84,47 @@ import Testing
         #expect(refused?.body == "refused /refused")
     }
 
+    /// A prepared answer (the balance, a 401) goes out as one libmicrohttpd response made
+    /// once: every request gets the same bytes, one that must close says so, and a new
+    /// scenario's balance replaces the old one's.
+    @Test func preparedAnswersAreSentAgainAndFollowTheScenario() throws {
+        let application = Self.quietApplication()
+        let server = try Self.startServer(responder: application)
+        defer { server.shutdown() }
+        let balance = "GET /usage/current_balance HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer sk_test_poe\r\n"
+        let connection = try RawConnection(port: server.port)
+        for _ in 0..<3 {
+            connection.send(balance + "\r\n")
+            let response = connection.receiveResponse()
+            #expect(response?.body == #"{"current_point_balance":295932027}"#)
+            #expect(response?.head.contains("Access-Control-Allow-Origin: *") == true)
+            connection.send("GET /usage/current_balance HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer nobody\r\n\r\n")
+            let unauthorized = connection.receiveResponse()
+            #expect(unauthorized?.status == 401)
+            #expect(unauthorized?.head.contains("X-Usagemock-Reason: auth: unknown key") == true)
+        }
+        connection.send("GET /usage/current_balance HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer hb_test_key\r\n\r\n")
+        #expect(connection.receiveResponse()?.head.contains("X-Usagemock-Reason: auth: key of provider hookbridge") == true)
+
+        let closing = try RawConnection(port: server.port)
+        closing.send(balance + "Connection: close\r\n\r\n")
+        let closed = closing.receiveResponse()
+        #expect(closed?.body == #"{"current_point_balance":295932027}"#)
+        #expect(closed?.head.contains("Connection: close") == true)
+
+        var document = try #require(try JSONSerialization.jsonObject(with: Data(DefaultScenario.json)) as? [String: Any])
+        var providers = try #require(document["providers"] as? [String: Any])
+        var poe = try #require(providers["poe"] as? [String: Any])
+        var accounts = try #require(poe["accounts"] as? [[String: Any]])
+        accounts[0]["balance"] = 7
+        poe["accounts"] = accounts
+        providers["poe"] = poe
+        document["providers"] = providers
+        try application.reloadScenario(json: Array(try JSONSerialization.data(withJSONObject: document)), file: "changed.json")
+        connection.send(balance + "\r\n")
+        #expect(connection.receiveResponse()?.body == #"{"current_point_balance":7}"#)
+    }
+
     @Test func klaimBodyArrivesWholeAcrossChunks() throws {
         let server = try Self.startServer()
         defer { server.shutdown() }

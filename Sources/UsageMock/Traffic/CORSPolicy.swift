@@ -37,8 +37,11 @@ struct CORSPolicy: Sendable {
     /// set: no route sends these fields itself, and setting a field searches the others.
     /// An answer with the shared JSON fields gets `jsonWithCORS` instead: appending
     /// would copy its fields first (shared, copy on write) on every request.
+    /// A prepared answer gets the prepared answer with these fields, made once.
     static func decorate(_ response: inout ServerResponse) {
-        if response.head.headerFields == ServerResponse.jsonFields {
+        if response.prepared != nil {
+            response.append(contentsOf: responseFields)
+        } else if response.head.headerFields == ServerResponse.jsonFields {
             response.head.headerFields = jsonWithCORS
         } else {
             response.head.headerFields.append(contentsOf: responseFields)

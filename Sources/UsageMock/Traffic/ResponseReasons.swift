@@ -9,6 +9,12 @@ extension ServerResponse {
         return response
     }
 
+    /// The first value of the field `name`. HTTPTypes' subscript joins every value into
+    /// a new String; the mock sets its own fields once, and reads them on every request.
+    func firstValue(of name: HTTPField.Name) -> String? {
+        head.headerFields.first { $0.name == name }?.value
+    }
+
     /// Adds `warnings` to `X-Usagemock-Warning` (after any already there).
     mutating func warn(_ warnings: [String]) {
         guard !warnings.isEmpty else { return }
@@ -34,7 +40,8 @@ enum ResponseReasons {
         case .otherScheme: "auth: not a Bearer token"
         case .notOneToken: "auth: not exactly one token after Bearer"
         case .token(let token):
-            providers.first(where: { $0.ownsKey(token) }).map { "auth: key of provider \($0.name)" } ?? "auth: unknown key"
+            // By index: `first(where:)` copied every provider (an existential of many fields).
+            providers.firstIndex { $0.ownsKey(token) }.map { "auth: key of provider \(providers[$0].name)" } ?? "auth: unknown key"
         }
     }
 
@@ -42,13 +49,14 @@ enum ResponseReasons {
     /// the mock, but names them. A Klaim body field sent in the query is named as such.
     static func ignoredQueryParameters(_ query: QueryParameters, route: Route) -> [String] {
         guard !query.pairs.isEmpty, let documentation = route.documentation else { return [] }
-        let read = Set(documentation.queryParameters.map(\.name))
-        let bodyFields = Set(documentation.requestBody?.propertyNames ?? [])
+        // A route reads a handful of names: searched in place, so a request that sends
+        // only those makes no set.
         var named: Set<String> = []
         var warnings: [String] = []
-        for pair in query.pairs where !read.contains(pair.name) && named.insert(pair.name).inserted {
+        for pair in query.pairs
+        where !documentation.queryParameters.contains(where: { $0.name == pair.name }) && named.insert(pair.name).inserted {
             warnings.append(
-                bodyFields.contains(pair.name)
+                documentation.requestBody?.propertyNames.contains(pair.name) == true
                     ? "query parameter \(pair.name) ignored: this route reads \(pair.name) from the JSON body"
                     : "unknown query parameter \(pair.name) ignored")
         }

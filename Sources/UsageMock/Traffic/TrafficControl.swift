@@ -81,8 +81,12 @@ final class TrafficControl: Sendable {
     /// What a provider route's answer needs said beside its body: why a 401 (computed
     /// only then), and the query parameters the route ignored.
     func explain(_ response: inout ServerResponse, to request: MockRequest, route: Route, providers: [any ServedProvider]) {
-        if response.head.status == .unauthorized, response.head.headerFields[MockHeaders.reason] == nil {
-            response.head.headerFields[MockHeaders.reason] = ResponseReasons.unauthorized(request.headers, providers: providers)
+        if response.head.status == .unauthorized, response.firstValue(of: MockHeaders.reason) == nil {
+            // Appended (there is none yet): a prepared 401 stays prepared (see `PreparedResponse.adding`).
+            response.append(
+                contentsOf: [
+                    HTTPField(name: MockHeaders.reason, value: ResponseReasons.unauthorized(request.headers, providers: providers))
+                ])
         }
         response.warn(ResponseReasons.ignoredQueryParameters(request.target.query, route: route))
     }
@@ -100,7 +104,7 @@ final class TrafficControl: Sendable {
                 route: note.route,
                 status: response.dropsConnection ? nil : response.head.status.code,
                 responseSize: response.dropsConnection ? nil : response.body.count, durationMicros: durationMicros, faultID: note.faultID,
-                reason: response.head.headerFields[MockHeaders.reason], warning: response.head.headerFields[MockHeaders.warning]
+                reason: response.firstValue(of: MockHeaders.reason), warning: response.firstValue(of: MockHeaders.warning)
             ))
     }
 

@@ -78,7 +78,7 @@ struct KlaimProvider: ServedProvider {
             routes: [
                 Route(.post, "/users/{user_id}/credits/usage", documentation: Self.usageDocumentation) { request in
                     guard let account = directory.account(for: request) else {
-                        return Self.message(.unauthorized, "Unauthorized", headers: [.wwwAuthenticate: "Bearer"])
+                        return Self.unauthorized
                     }
                     let body: RequestBody
                     do throws(ParameterError) {
@@ -190,6 +190,9 @@ struct KlaimProvider: ServedProvider {
     }
 
     /// `{"message": M}`
+    static let unauthorized = ServerResponse(
+        PreparedResponse(message(.unauthorized, "Unauthorized", headers: [.wwwAuthenticate: "Bearer"])))
+
     static func message(_ status: HTTPResponse.Status, _ message: String, headers: HTTPFields = [:]) -> ServerResponse {
         .json(status, JSONWriter.document { $0.object { $0.field("message", message) } }, headers: headers)
     }

@@ -6,12 +6,13 @@ struct PoeProvider: ServedProvider {
     /// An account as served: its balance and the entries inside the 30-day window,
     /// newest first, each serialised once.
     struct Account: Sendable {
-        let balanceBody: [UInt8]
+        /// The balance's answer, made with the account.
+        let balance: PreparedResponse
         let rows: SerializedRows
         let pagination: CursorPagination
 
         init(balance: Int, entries: consuming [PoeSection.Entry], clockMicros: Int) {
-            balanceBody = JSONWriter.document { $0.object { $0.field("current_point_balance", balance) } }
+            self.balance = PreparedResponse(.json(.ok, JSONWriter.document { $0.object { $0.field("current_point_balance", balance) } }))
             let window = (clockMicros - 30 * 86_400 * 1_000_000 + 1)...clockMicros
             // Filtered in place: the entries are handed over, not copied.
             var visible = consume entries
@@ -49,7 +50,7 @@ struct PoeProvider: ServedProvider {
             routes: [
                 Route(.get, "/usage/current_balance", documentation: Self.balanceDocumentation) { request in
                     guard let account = directory.account(for: request) else { return Self.unauthorized }
-                    return .json(.ok, account.balanceBody)
+                    return ServerResponse(account.balance)
                 },
                 Route(.get, "/usage/points_history", documentation: Self.pointsHistoryDocumentation) { request in
                     guard let account = directory.account(for: request) else { return Self.unauthorized }
@@ -112,9 +113,11 @@ struct PoeProvider: ServedProvider {
         }
     }
 
-    static let unauthorized = error(
-        .unauthorized, type: "authentication_error", code: "invalid_api_key",
-        message: "Invalid API key", headers: [.wwwAuthenticate: "Bearer"])
+    static let unauthorized = ServerResponse(
+        PreparedResponse(
+            error(
+                .unauthorized, type: "authentication_error", code: "invalid_api_key",
+                message: "Invalid API key", headers: [.wwwAuthenticate: "Bearer"])))
 
     /// `{"error":{"message":M,"type":T,"code":C}}`
     static func error(_ status: HTTPResponse.Status, type: String, code: String, message: String, headers: HTTPFields = [:])

@@ -1,0 +1,49 @@
+import Atomics
+import HTTPTypes
+
+/// A response whose bytes stay the same for as long as a scenario is served (a
+/// balance, a provider's 401), built once and sent again and again.
+///
+/// A transport may keep its own ready-to-send form of it in `transportForm` (the
+/// libmicrohttpd server keeps one libmicrohttpd response, queued for every request
+/// that answers with this), so a request that answers with it makes nothing.
+public final class PreparedResponse: Sendable {
+    public let head: HTTPResponse
+    public let body: [UInt8]
+    /// The transport's form, made by the first request that sends this response.
+    package let transportForm = ManagedAtomicLazyReference<AnyObject & Sendable>()
+    /// The last response `adding(_:)` made from this one, kept for the next call.
+    private let addition = ManagedAtomicLazyReference<Addition>()
+
+    public init(head: HTTPResponse, body: [UInt8] = []) {
+        self.head = head
+        self.body = body
+    }
+
+    /// `response`'s head and body (its delay and the like are the request's, not kept).
+    public convenience init(_ response: ServerResponse) {
+        self.init(head: response.head, body: response.body)
+    }
+
+    /// This response with `fields` appended, itself prepared. The first fields asked
+    /// for are kept, so each later request that adds the same (CORS's, a 401's reason)
+    /// gets the same response; other fields make a new one each time.
+    public func adding(_ fields: [HTTPField]) -> PreparedResponse {
+        if let kept = addition.load(), kept.fields == fields { return kept.response }
+        var head = head
+        head.headerFields.append(contentsOf: fields)
+        let made = Addition(fields: fields, response: PreparedResponse(head: head, body: body))
+        let kept = addition.storeIfNilThenLoad(made)
+        return kept.fields == fields ? kept.response : made.response
+    }
+
+    private final class Addition: Sendable {
+        let fields: [HTTPField]
+        let response: PreparedResponse
+
+        init(fields: [HTTPField], response: PreparedResponse) {
+            self.fields = fields
+            self.response = response
+        }
+    }
+}

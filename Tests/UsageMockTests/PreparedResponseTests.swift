@@ -1,0 +1,55 @@
+import HTTPServerCore
+import HTTPTypes
+import Testing
+
+@Suite struct PreparedResponseTests {
+    let prepared = PreparedResponse(
+        head: HTTPResponse(status: .ok, headerFields: [.contentType: "application/json"]), body: Array("{}".utf8))
+
+    @Test func aResponseChangedInAnyWayIsNoLongerThePreparedOne() {
+        var unchanged = ServerResponse(prepared)
+        unchanged.delay = .milliseconds(5)
+        #expect(unchanged.prepared === prepared)
+
+        var retitled = ServerResponse(prepared)
+        retitled.head.headerFields[.cacheControl] = "no-store"
+        #expect(retitled.prepared == nil)
+
+        var restatused = ServerResponse(prepared)
+        restatused.head.status = .accepted
+        #expect(restatused.prepared == nil)
+
+        var rewritten = ServerResponse(prepared)
+        rewritten.body = Array("[]".utf8)
+        #expect(rewritten.prepared == nil)
+    }
+
+    @Test func addingTheSameFieldsGivesTheSameResponseOtherFieldsANewOne() {
+        let cors = [HTTPField(name: .accessControlAllowOrigin, value: "*")]
+        let first = prepared.adding(cors)
+        #expect(first.head.headerFields[.accessControlAllowOrigin] == "*")
+        #expect(first.head.headerFields[.contentType] == "application/json")
+        #expect(first.body == prepared.body)
+        #expect(prepared.adding([HTTPField(name: .accessControlAllowOrigin, value: "*")]) === first)
+
+        let other = prepared.adding([HTTPField(name: .accessControlAllowOrigin, value: "https://example.com")])
+        #expect(other !== first)
+        #expect(other.head.headerFields[.accessControlAllowOrigin] == "https://example.com")
+        #expect(prepared.head.headerFields[.accessControlAllowOrigin] == nil)
+    }
+
+    @Test func appendingToAPreparedResponseKeepsItPreparedAndAppendingToAnotherChangesItInPlace() {
+        var response = ServerResponse(prepared)
+        response.delay = .milliseconds(5)
+        response.append(contentsOf: [HTTPField(name: .cacheControl, value: "no-store")])
+        #expect(response.prepared != nil)
+        #expect(response.prepared !== prepared)
+        #expect(response.head.headerFields[.cacheControl] == "no-store")
+        #expect(response.delay == .milliseconds(5))
+
+        var plain = ServerResponse(status: .ok)
+        plain.append(contentsOf: [HTTPField(name: .cacheControl, value: "no-store")])
+        #expect(plain.prepared == nil)
+        #expect(plain.head.headerFields[.cacheControl] == "no-store")
+    }
+}
