@@ -55,6 +55,7 @@ let package = Package(
             name: "UsageMock",
             dependencies: [
                 "HTTPServerCore",
+                .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             // The default scenario, compiled into the binary (`PackageResources`): a link

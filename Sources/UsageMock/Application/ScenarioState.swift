@@ -1,3 +1,4 @@
+import Atomics
 import HTTPServerCore
 
 #if canImport(FoundationEssentials)
@@ -9,14 +10,16 @@ import Foundation
 /// The scenario being served with its faults, swapped whole between requests, and the
 /// one `POST /__admin/reset` returns to.
 ///
-/// A request reads `served` once: a mutex held for the copy of one reference-counted
-/// triple. Changes (a new scenario, the clock, added usage, reset, a reload of the
-/// watched file) take turns on a second lock and build the new scenario while the old
-/// one keeps answering; only the final swap touches the request path's lock. A change
-/// that fails validation swaps nothing.
+/// A request reads `served` once: one reference loaded atomically, no lock (swift-atomics'
+/// `ManagedAtomic` counts its readers, so a swap cannot free it under one). Changes (a
+/// new scenario, the clock, added usage, reset, a reload of the watched file) take turns
+/// on a lock of their own and build the new scenario while the old one keeps answering,
+/// then swap it in at once. A change that fails validation swaps nothing.
 final class ScenarioState: Sendable {
     /// A scenario with the router over its providers' routes and the faults in force.
-    struct Served: Sendable {
+    /// A class: a request takes one reference to it, where a copy of the struct took a
+    /// reference to each of a dozen arrays and strings that every worker shares.
+    final class Served: AtomicReference, Sendable {
         let scenario: LoadedScenario
         let router: Router
         /// The scenario's faults and those added since it was served. A whole new
@@ -31,16 +34,16 @@ final class ScenarioState: Sendable {
         }
     }
 
-    private let current: PThreadLocked<Served>
+    private let current: ManagedAtomic<Served>
     /// Held for a whole change; its value is the scenario reset returns to: the one
     /// loaded at startup, or the last reload of the watched file.
     private let changes: PThreadLocked<LoadedScenario>
     init(_ scenario: LoadedScenario) {
-        current = PThreadLocked(Served(scenario, faults: FaultEngine(scenario.faults)))
+        current = ManagedAtomic(Served(scenario, faults: FaultEngine(scenario.faults)))
         changes = PThreadLocked(scenario)
     }
 
-    var served: Served { current.withLock { $0 } }
+    var served: Served { current.load(ordering: .acquiring) }
 
     /// Serves what `build` makes of the current scenario (and the reset baseline);
     /// when it throws, nothing changes. With `asBaseline`, reset returns to it too.
@@ -57,10 +60,9 @@ final class ScenarioState: Sendable {
                 let scenario = try build(old.scenario, baseline)
                 if asBaseline { baseline = scenario }
                 let faults = armingItsFaults ? FaultEngine(scenario.faults, firstID: old.faults.nextID) : old.faults
-                var replaced = Served(scenario, faults: faults)
-                current.withLock { swap(&$0, &replaced) }
-                // The old scenario is freed here, outside the request path's lock
-                // (a million rows take a second to free), unless a request still holds it.
+                let replaced = current.exchange(Served(scenario, faults: faults), ordering: .acquiringAndReleasing)
+                // The old scenario is freed here, not by a request (a million rows take a
+                // second to free), unless a request still holds it.
                 _ = consume replaced
                 return .success(scenario)
             } catch {
