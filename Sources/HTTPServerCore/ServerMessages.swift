@@ -8,12 +8,24 @@ public struct ServerRequest: Sendable {
     public var target: String
     public var headers: RequestHeaders
     public var body: [UInt8]
+    /// When its request line arrived: the server reads the clock once per request, and
+    /// a responder measures from here instead of reading it again.
+    public var receivedAt: ContinuousClock.Instant
+    /// The server's worker thread that answers it, numbered from 0: a responder may keep
+    /// state per worker, which workers then never share (no lock they contend for, no
+    /// memory one allocates and another frees). Requests made in-process say 0.
+    public var worker: Int
 
-    public init(method: HTTPRequest.Method, target: String, headers: RequestHeaders = RequestHeaders(), body: [UInt8] = []) {
+    public init(
+        method: HTTPRequest.Method, target: String, headers: RequestHeaders = RequestHeaders(), body: [UInt8] = [],
+        receivedAt: ContinuousClock.Instant = .now, worker: Int = 0
+    ) {
         self.method = method
         self.target = target
         self.headers = headers
         self.body = body
+        self.receivedAt = receivedAt
+        self.worker = worker
     }
 
     /// A request from an HTTPTypes head (its path is the target), as tests and tools make them.

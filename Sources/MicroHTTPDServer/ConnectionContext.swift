@@ -4,13 +4,20 @@ import Synchronization
 /// What the server keeps for one open connection: made when libmicrohttpd opens it,
 /// reused by every request on it, released when it closes.
 ///
-/// Only the worker serving the connection touches `state`; `requestNumber` is also
-/// read by a shutdown that waits for the requests in flight.
+/// Only the worker serving the connection touches `state`; `beganAt` is also read by a
+/// shutdown that waits for the requests in flight.
 final class ConnectionContext {
-    /// The number of the request being answered (see `HTTPServer.requestsBegun`), 0
-    /// between requests.
-    let requestNumber = Atomic<Int>(0)
+    /// When the request being answered began (`HTTPServer.nanosecondsSinceStart`), 0
+    /// between requests. A time, not a shared counter: no line that every worker writes.
+    let beganAt = Atomic<Int>(0)
+    /// The worker thread that serves the connection (libmicrohttpd keeps a connection on
+    /// the worker that accepted it): `ServerRequest.worker`.
+    let worker: Int
     var state = RequestState()
+
+    init(worker: Int) {
+        self.worker = worker
+    }
 }
 
 /// One request as it crosses libmicrohttpd's calls, which are made once for the head,
@@ -29,7 +36,7 @@ struct RequestState {
     var phase = Phase.head
     /// Method, target, header fields and body as they arrive; the method is set once
     /// it is known to be a token.
-    var request = ServerRequest(method: .get, target: "")
+    var request: ServerRequest
     /// More than `ServerConfiguration.maxQueryParameters`: refused on the first call.
     var tooManyQueryParameters = false
     /// Bytes of the header fields as received, for the head-size limit.
@@ -37,10 +44,12 @@ struct RequestState {
     var validation = HeadValidation()
     var receivedBodyBytes = 0
 
-    init() {}
+    init() {
+        request = ServerRequest(method: .get, target: "")
+    }
 
-    init(target: String, tooManyQueryParameters: Bool) {
-        request.target = target
+    init(target: String, tooManyQueryParameters: Bool, receivedAt: ContinuousClock.Instant, worker: Int) {
+        request = ServerRequest(method: .get, target: target, receivedAt: receivedAt, worker: worker)
         self.tooManyQueryParameters = tooManyQueryParameters
     }
 

@@ -12,8 +12,17 @@ import Darwin
 /// The work per request, called from the C callbacks in `MicroHTTPDCallbacks.swift`.
 extension HTTPServer {
     /// A connection libmicrohttpd has just opened: its context, retained until `closed`.
+    ///
+    /// Called on the worker thread that accepted the connection, which serves it from
+    /// then on: the context is given that worker's number.
     func opened(_ connection: OpaquePointer) -> UnsafeMutableRawPointer {
-        let context = Unmanaged.passRetained(ConnectionContext())
+        let thread = pthread_self()
+        let worker = workerNumbers.withLock { numbers in
+            if let number = numbers[thread] { return number }
+            numbers[thread] = numbers.count
+            return numbers.count - 1
+        }
+        let context = Unmanaged.passRetained(ConnectionContext(worker: worker))
         let pointer = context.toOpaque()
         connections.withLock { $0[UInt(bitPattern: pointer)] = RetainedConnection(context: context) }
         return pointer
@@ -40,8 +49,9 @@ extension HTTPServer {
         if tooManyParameters, let uri, let question = strchr(uri, Int32(UInt8(ascii: "?"))) {
             UnsafeMutablePointer(mutating: question + 1).pointee = 0
         }
-        context.state = RequestState(target: target, tooManyQueryParameters: tooManyParameters)
-        context.requestNumber.store(requestsBegun.add(1, ordering: .relaxed).newValue, ordering: .releasing)
+        let now = ContinuousClock.now
+        context.state = RequestState(target: target, tooManyQueryParameters: tooManyParameters, receivedAt: now, worker: context.worker)
+        context.beganAt.store(nanosecondsSinceStart(now), ordering: .releasing)
         return pointer
     }
 
@@ -51,11 +61,17 @@ extension HTTPServer {
         return target.utf8[question...].reduce(1) { $1 == UInt8(ascii: "&") ? $0 + 1 : $0 }
     }
 
+    /// `instant` as a `ConnectionContext.beganAt`: nanoseconds since the server was made, never 0.
+    func nanosecondsSinceStart(_ instant: ContinuousClock.Instant) -> Int {
+        let elapsed = instant - made
+        return Int(elapsed.components.seconds) * 1_000_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000) + 1
+    }
+
     /// The request is over (answered, or abandoned by libmicrohttpd).
     func end(_ pointer: UnsafeMutableRawPointer) {
         let context = Unmanaged<ConnectionContext>.fromOpaque(pointer).takeUnretainedValue()
         context.state.request.body = []
-        context.requestNumber.store(0, ordering: .releasing)
+        context.beganAt.store(0, ordering: .releasing)
     }
 
     func handle(
@@ -126,6 +142,8 @@ extension HTTPServer {
     /// First call for a request: gather the head and refuse early what must be refused.
     private func receiveHead(_ connection: OpaquePointer, _ context: ConnectionContext, method: String, version: String) -> MHD_Result {
         context.state.phase = .body
+        // Room for a usual head at once, instead of growing the buffer field by field.
+        context.state.request.headers.reserveCapacity(512)
         MHD_get_connection_values_n(connection, .HEADER_KIND, collectHeaderField, Unmanaged.passUnretained(context).toOpaque())
         guard let parsedMethod = HTTPRequest.Method(method) else {
             return queue(responder.respond(toRejected: context.state.request, reason: .malformedMethod), on: connection)

@@ -40,9 +40,11 @@ public final class HTTPServer: Sendable {
     /// The connections libmicrohttpd has open, each context retained once: what a
     /// graceful shutdown looks through for requests in flight.
     let connections = PThreadLocked<[UInt: RetainedConnection]>([:])
-    /// Numbers requests in the order they began, so shutdown can wait for those in
-    /// flight when it began and not for those that keep arriving.
-    let requestsBegun = Atomic<Int>(0)
+    /// Each worker thread's number, given when it opens its first connection.
+    let workerNumbers = PThreadLocked<[pthread_t: Int]>([:])
+    /// What request start times are measured from, so shutdown can wait for the
+    /// requests in flight when it began and not for those that keep arriving.
+    let made = ContinuousClock.now
     /// Set once shutdown begins: responses then close their connection, so keep-alive
     /// clients stop sending and the requests in flight drain.
     let isShuttingDown = Atomic<Bool>(false)
@@ -114,7 +116,7 @@ public final class HTTPServer: Sendable {
             return state.pointer != nil
         }
         if running {
-            let lastInFlight = requestsBegun.load(ordering: .acquiring)
+            let lastInFlight = nanosecondsSinceStart(.now)
             let clock = ContinuousClock()
             let deadline = clock.now.advanced(by: gracePeriod)
             while connections.withLock({ $0.values.contains { $0.isAnswering(upTo: lastInFlight) } }), clock.now < deadline {
@@ -158,10 +160,11 @@ public final class HTTPServer: Sendable {
 struct RetainedConnection: @unchecked Sendable {
     let context: Unmanaged<ConnectionContext>
 
-    /// Whether the connection is answering a request that began at or before `number`.
-    func isAnswering(upTo number: Int) -> Bool {
-        let answering = context._withUnsafeGuaranteedRef { $0.requestNumber.load(ordering: .acquiring) }
-        return answering != 0 && answering <= number
+    /// Whether the connection is answering a request that began at or before `time`
+    /// (`HTTPServer.nanosecondsSinceStart`).
+    func isAnswering(upTo time: Int) -> Bool {
+        let beganAt = context._withUnsafeGuaranteedRef { $0.beganAt.load(ordering: .acquiring) }
+        return beganAt != 0 && beganAt <= time
     }
 }
 

@@ -84,6 +84,30 @@ import Testing
         #expect(refused?.body == "refused /refused")
     }
 
+    /// Each request says which worker answers it: a number below the worker count, the
+    /// same for every request on one connection.
+    @Test func requestsCarryTheNumberOfTheirWorker() throws {
+        struct WorkerResponder: HTTPResponder {
+            func respond(to request: ServerRequest) -> ServerResponse {
+                ServerResponse(status: .ok, body: Array(String(request.worker).utf8))
+            }
+            func respond(toRejected request: ServerRequest, reason: RequestRejection) -> ServerResponse {
+                ServerResponse(status: .badRequest)
+            }
+        }
+        let server = try Self.startServer(responder: WorkerResponder())
+        defer { server.shutdown() }
+        var workers: Set<String> = []
+        for _ in 0..<8 {
+            let connection = try RawConnection(port: server.port)
+            connection.send(String(repeating: "GET / HTTP/1.1\r\nHost: h\r\n\r\n", count: 3))
+            let answers = (0..<3).map { _ in connection.receiveResponse()?.body ?? "none" }
+            #expect(Set(answers).count == 1)
+            workers.formUnion(answers)
+        }
+        #expect(!workers.isEmpty && workers.isSubset(of: ["0", "1"]))
+    }
+
     /// A prepared answer (the balance, a 401) goes out as one libmicrohttpd response made
     /// once: every request gets the same bytes, one that must close says so, and a new
     /// scenario's balance replaces the old one's.

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPServerCore
 import Testing
 
 @testable import UsageMock
@@ -179,5 +180,54 @@ import Testing
         let response = send(.get, "/__admin/requests?provider=stripe")
         #expect(response.status == 400)
         #expect(response.object["message"] as? String == "provider must be one of: poe, hookbridge, klaim, sybilion, none")
+    }
+}
+
+/// The journal's rings, one per worker, read as one journal.
+@Suite struct JournalRingTests {
+    func entry(_ target: String) -> JournalEntry {
+        JournalEntry(
+            receivedAtMicros: 0, method: "GET", target: target, headers: RequestHeaders(), body: [], provider: nil, route: nil,
+            status: 200, responseSize: 0, durationMicros: 0, faultID: nil, reason: nil, warning: nil)
+    }
+
+    @Test func workersRingsReadAsOneJournalOfTheNewestEntries() {
+        let journal = RequestJournal(capacity: 3)
+        for (index, worker) in [0, 1, 1, 0, 2, 1].enumerated() {
+            journal.record(entry("/\(index + 1)"), worker: worker)
+        }
+        #expect(journal.newestFirst().map(\.target) == ["/6", "/5", "/4"])
+        #expect(journal.newestFirst().map(\.id) == [6, 5, 4])
+        #expect(journal.newestFirst(after: 4).map(\.id) == [6, 5])
+        #expect(journal.clear() == 3)
+        #expect(journal.newestFirst().isEmpty)
+        journal.record(entry("/7"), worker: RequestJournal.ringCount + 1)
+        #expect(journal.newestFirst().map(\.id) == [7])
+    }
+
+    /// Workers append while a reader polls with `after=` the newest id it has seen, as
+    /// the dashboard does: it must see every id, none skipped. Threads of their own, more
+    /// than the cores, so workers are preempted between taking an id and storing it.
+    @Test func aPollerMissesNoEntryWhileWorkersAppend() {
+        let journal = RequestJournal(capacity: 1_000_000)
+        let workers = 4
+        let perWorker = 50_000
+        let done = DispatchGroup()
+        for worker in 0..<workers {
+            done.enter()
+            Thread.detachNewThread {
+                for index in 0..<perWorker { journal.record(entry("/\(worker)/\(index)"), worker: worker) }
+                done.leave()
+            }
+        }
+        var seen: [Int] = []
+        while seen.count < workers * perWorker {
+            let newer = journal.newestFirst(after: seen.last ?? 0).map(\.id)
+            seen += newer.reversed()
+            if newer.isEmpty, done.wait(timeout: .now()) == .success, journal.newestFirst(after: seen.last ?? 0).isEmpty { break }
+        }
+        done.wait()
+        #expect(seen.sorted() == seen, "ids came out of order")
+        #expect(Set(1...(workers * perWorker)).subtracting(seen).sorted().prefix(10) == [], "ids the poller missed")
     }
 }

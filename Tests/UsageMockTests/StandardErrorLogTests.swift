@@ -57,6 +57,25 @@ import Testing
         #expect(text.contains(" info usagemock: [UsageMock] GET /usage/current_balance 200 31us\n"))
         #expect(text.hasSuffix(" info usagemock: [UsageMock] POST /x dropped 0us\n"))
     }
+
+    /// Each worker logs into a buffer of its own; a flush writes them all, each in order.
+    @Test func everyWorkersLinesAreWrittenInTheirOrder() throws {
+        let pipe = Pipe()
+        let log = BatchedStandardError(descriptor: pipe.fileHandleForWriting.fileDescriptor)
+        for index in 0..<3 {
+            for worker in [0, 1, BatchedStandardError.bufferCount + 2] {
+                log.writeAccessLine(method: "GET", path: "/\(worker)/\(index)", status: 200, micros: 1, worker: worker)
+            }
+        }
+        #expect(log.flush(patience: .seconds(1)))
+        try pipe.fileHandleForWriting.close()
+        let paths = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").map { $0.split(separator: " ")[5] }
+        #expect(paths.count == 9)
+        for worker in [0, 1, BatchedStandardError.bufferCount + 2] {
+            #expect(paths.filter { $0.hasPrefix("/\(worker)/") } == (0..<3).map { "/\(worker)/\($0)" })
+        }
+    }
 }
 
 private final class Collected: @unchecked Sendable {

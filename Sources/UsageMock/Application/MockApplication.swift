@@ -69,7 +69,7 @@ public struct MockApplication: HTTPResponder {
     }
 
     public func respond(to request: ServerRequest) -> ServerResponse {
-        let start = ContinuousClock.now
+        let start = request.receivedAt
         var response: ServerResponse
         let path: String
         var note = TrafficNote()
@@ -104,7 +104,7 @@ public struct MockApplication: HTTPResponder {
         }
         let micros = Self.microseconds(since: start)
         traffic.finish(&response, to: request, path: path, note: note, durationMicros: micros)
-        logAccess(method: request.method.rawValue, path: path, response: response, micros: micros)
+        logAccess(method: request.method.rawValue, path: path, response: response, micros: micros, worker: request.worker)
         return response
     }
 
@@ -130,15 +130,16 @@ public struct MockApplication: HTTPResponder {
         var note = TrafficNote()
         note.isAdmin = path.hasPrefix("/\(AdminRoutes.firstSegment)/")
         traffic.finish(&response, to: request, path: path, note: note, durationMicros: 0)
-        logAccess(method: request.method.rawValue, path: path, response: response, micros: 0)
+        logAccess(method: request.method.rawValue, path: path, response: response, micros: 0, worker: request.worker)
         return response
     }
 
     /// Method, path (no query: it may carry cursors a user considers private), status (or
     /// `dropped`) and duration; never a header value, so no `Authorization` reaches a log.
-    private func logAccess(method: String, path: String, response: ServerResponse, micros: Int) {
+    private func logAccess(method: String, path: String, response: ServerResponse, micros: Int, worker: Int) {
         accessLog?.writeAccessLine(
-            method: method, path: path, status: response.dropsConnection ? nil : response.head.status.code, micros: micros)
+            method: method, path: path, status: response.dropsConnection ? nil : response.head.status.code, micros: micros,
+            worker: worker)
     }
 
     private static func microseconds(since start: ContinuousClock.Instant) -> Int {

@@ -7,15 +7,19 @@ import Glibc
 /// Standard error, written in batches by one flusher and never by the threads that log:
 /// swift-log's `StreamLogHandler` writes to it, and so does the access log.
 ///
-/// Lines collect in a bounded buffer. `flush` (every 50 ms while serving, and at
-/// shutdown) writes them out, but only as far as standard error takes them without
+/// Lines collect in bounded buffers, one per worker (`ServerRequest.worker`; other
+/// lines go to the first), each behind a lock no other worker takes: workers never wait
+/// for each other to log. `flush` (every 50 ms while serving, and at shutdown) writes
+/// them out, one buffer after the other, but only as far as standard error takes them without
 /// waiting: test harnesses often pipe stderr and never read it, and a worker that
-/// waited on a full pipe would stop answering. When the buffer is full, new lines are
+/// waited on a full pipe would stop answering. When a buffer is full, new lines are
 /// dropped and counted; once stderr takes bytes again, a line says how many were lost,
 /// and `droppedLines` reports the total (`GET /__admin/health`).
 public final class BatchedStandardError: TextOutputStream, Sendable {
-    /// Bytes that may wait for standard error; past this, lines are dropped.
+    /// Bytes that may wait for standard error in each buffer; past this, lines are dropped.
     static let capacity = 1 << 20
+    /// Buffers for this many workers; a worker past them shares one (`worker % bufferCount`).
+    static let bufferCount = 16
     /// Bytes per write(2), PIPE_BUF: a pipe that polls writable has room for at least
     /// this many, so the write cannot block.
     static let chunkBytes = 4096
@@ -37,7 +41,7 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
     }
 
     private let descriptor: Int32
-    private let pending = PThreadLocked(Pending())
+    private let pending = (0..<bufferCount).map { _ in PThreadLocked(Pending()) }
     /// Held by the one flush under way, so batches leave in order.
     private let inHand = PThreadLocked(InHand())
 
@@ -47,10 +51,10 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
     }
 
     /// Lines dropped since the start because standard error did not take them.
-    public var droppedLines: Int { pending.withLock { $0.droppedLines } }
+    public var droppedLines: Int { pending.reduce(0) { total, buffer in total + buffer.withLock { $0.droppedLines } } }
 
     public func write(_ string: String) {
-        pending.withLock { pending in
+        pending[0].withLock { pending in
             guard pending.bytes.count + string.utf8.count <= Self.capacity else { return Self.drop(&pending) }
             pending.bytes.append(contentsOf: string.utf8)
         }
@@ -60,8 +64,8 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
     /// the `UsageMock` module (`2026-11-21T12:00:00+0000 info usagemock: [UsageMock] GET
     /// /path 200 31us`), but written byte by byte into the batch: through swift-log the
     /// line cost a timestamp from strftime and four Strings per request.
-    public func writeAccessLine(method: String, path: String, status: Int?, micros: Int) {
-        pending.withLock { pending in
+    public func writeAccessLine(method: String, path: String, status: Int?, micros: Int, worker: Int = 0) {
+        pending[worker % Self.bufferCount].withLock { pending in
             // The line's fixed parts and two numbers of at most 20 digits each.
             let size = 25 + 29 + method.utf8.count + path.utf8.count + 7 + 40 + 4
             guard pending.bytes.count + size <= Self.capacity else { return Self.drop(&pending) }
@@ -95,18 +99,25 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
                     hand.written = 0
                     hand.bytes.removeAll(keepingCapacity: true)
                     // Everything taken so far was written: stderr accepts again.
-                    pending.withLock { pending in
-                        if pending.unreportedDrops > 0 {
-                            hand.bytes.append(
-                                contentsOf: "usagemock: \(pending.unreportedDrops) log lines dropped: standard error was not taking them\n"
-                                    .utf8)
-                            pending.unreportedDrops = 0
-                        }
-                        if hand.bytes.isEmpty {
-                            swap(&hand.bytes, &pending.bytes)
-                        } else {
-                            hand.bytes.append(contentsOf: pending.bytes)
-                            pending.bytes.removeAll(keepingCapacity: true)
+                    let unreported = pending.reduce(0) { total, buffer in
+                        total
+                            + buffer.withLock { pending in
+                                defer { pending.unreportedDrops = 0 }
+                                return pending.unreportedDrops
+                            }
+                    }
+                    if unreported > 0 {
+                        hand.bytes.append(
+                            contentsOf: "usagemock: \(unreported) log lines dropped: standard error was not taking them\n".utf8)
+                    }
+                    for buffer in pending {
+                        buffer.withLock { pending in
+                            if hand.bytes.isEmpty {
+                                swap(&hand.bytes, &pending.bytes)
+                            } else {
+                                hand.bytes.append(contentsOf: pending.bytes)
+                                pending.bytes.removeAll(keepingCapacity: true)
+                            }
                         }
                     }
                     if hand.bytes.isEmpty { return true }

@@ -1,5 +1,6 @@
 import HTTPServerCore
 import HTTPTypes
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -62,33 +63,41 @@ struct JournalEntry: Sendable {
     static func now() -> Int { Int(Date().timeIntervalSince1970 * 1_000_000) }
 }
 
-/// The last `capacity` requests in a ring buffer, newest first when read. Appending is
-/// one short critical section; a capacity of 0 keeps nothing.
+/// The last `capacity` requests, newest first when read; a capacity of 0 keeps nothing.
+///
+/// Each worker (`ServerRequest.worker`) appends to a ring of its own, behind a lock no
+/// other worker takes: workers never wait for each other here, and the entries a worker
+/// pushes out (and frees) are ones it allocated. Each ring keeps its worker's last
+/// `capacity` entries, so the newest `capacity` of all are always kept.
+///
+/// Ids count up across rings and are taken under the ring's lock; a reader holds every
+/// ring's lock at once, so no id it has not seen can turn up later below one it has
+/// (`?after=` relies on that).
 final class RequestJournal: Sendable {
     private struct Ring {
         var entries: [JournalEntry] = []
         /// Where the next entry goes once the ring is full.
         var next = 0
-        var lastID = 0
     }
 
+    /// Rings for this many workers; a worker past them shares one (`worker % ringCount`).
+    static let ringCount = 16
+
     let capacity: Int
-    private let ring: PThreadLocked<Ring>
+    private let rings: [PThreadLocked<Ring>]
+    private let lastID = Atomic<Int>(0)
 
     init(capacity: Int) {
         self.capacity = max(0, capacity)
-        var ring = Ring()
-        ring.entries.reserveCapacity(min(self.capacity, 4096))
-        self.ring = PThreadLocked(ring)
+        rings = (0..<Self.ringCount).map { _ in PThreadLocked(Ring()) }
     }
 
-    func record(_ entry: consuming JournalEntry) {
+    func record(_ entry: consuming JournalEntry, worker: Int) {
         guard capacity > 0 else { return }
         var entry = entry
         // The entry pushed out is freed after the lock is released, not under it.
-        let pushedOut: JournalEntry? = ring.withLock { ring in
-            ring.lastID += 1
-            entry.id = ring.lastID
+        let pushedOut: JournalEntry? = rings[worker % Self.ringCount].withLock { ring in
+            entry.id = lastID.add(1, ordering: .relaxed).newValue
             guard ring.entries.count == capacity else {
                 ring.entries.append(entry)
                 return nil
@@ -100,27 +109,55 @@ final class RequestJournal: Sendable {
         _ = consume pushedOut
     }
 
-    /// Forgets every entry; returns how many there were. Ids keep counting up.
+    /// Forgets every entry; returns how many were shown. Ids keep counting up.
     func clear() -> Int {
-        ring.withLock { ring in
-            defer {
-                ring.entries.removeAll(keepingCapacity: true)
-                ring.next = 0
+        withEveryRing { rings in
+            let kept = rings.reduce(0) { $0 + $1.entries.count }
+            for index in rings.indices {
+                rings[index].entries.removeAll(keepingCapacity: true)
+                rings[index].next = 0
             }
-            return ring.entries.count
+            return min(kept, capacity)
         }
     }
 
-    /// The entries kept whose id is above `id` (every entry for 0), newest first. They
-    /// are copied out one by one, so the ring's storage is never shared with a reader
-    /// and the next request does not copy it whole (the dashboard polls once a second).
+    /// The newest `capacity` entries whose id is above `id` (every entry for 0), newest
+    /// first. They are copied out one by one, so no ring's storage is shared with a
+    /// reader and the next request does not copy it whole (the dashboard polls once a
+    /// second).
     func newestFirst(after id: Int = 0) -> [JournalEntry] {
-        ring.withLock { ring in
-            // Ids are consecutive: the newest `lastID - id` entries are those above `id`.
-            let count = ring.entries.count
-            let newer = min(count, max(0, ring.lastID - id))
-            return (0..<newer).map { ring.entries[(ring.next - 1 - $0 + count) % count] }
+        withEveryRing { rings in
+            var newer: [JournalEntry] = []
+            for ring in rings {
+                // Each ring is in id order from `next` on: its newest entries are the last.
+                let count = ring.entries.count
+                for offset in 0..<count {
+                    let entry = ring.entries[(ring.next - 1 - offset + count) % count]
+                    guard entry.id > id else { break }
+                    newer.append(entry)
+                }
+            }
+            newer.sort { $0.id > $1.id }
+            return Array(newer.prefix(capacity))
         }
+    }
+
+    /// `body` with every ring, each lock held until it returns. The rings are moved out
+    /// under their locks and back, never copied: a copy left behind would make the
+    /// next append copy a whole ring.
+    private func withEveryRing<Result>(_ body: (inout [Ring]) -> Result) -> Result {
+        func holding(from index: Int, _ taken: inout [Ring]) -> Result {
+            guard index < rings.count else { return body(&taken) }
+            return rings[index].withLock { ring in
+                taken.append(Ring())
+                swap(&ring, &taken[index])
+                defer { swap(&ring, &taken[index]) }
+                return holding(from: index + 1, &taken)
+            }
+        }
+        var taken: [Ring] = []
+        taken.reserveCapacity(rings.count)
+        return holding(from: 0, &taken)
     }
 }
 

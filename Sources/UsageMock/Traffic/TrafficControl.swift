@@ -105,7 +105,7 @@ final class TrafficControl: Sendable {
                 status: response.dropsConnection ? nil : response.head.status.code,
                 responseSize: response.dropsConnection ? nil : response.body.count, durationMicros: durationMicros, faultID: note.faultID,
                 reason: response.firstValue(of: MockHeaders.reason), warning: response.firstValue(of: MockHeaders.warning)
-            ))
+            ), worker: request.worker)
     }
 
     /// The provider's error for a forced status, or 400 naming the accepted values.
