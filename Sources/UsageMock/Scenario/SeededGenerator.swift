@@ -31,6 +31,20 @@ struct SeededGenerator: RandomNumberGenerator {
         }
     }
 
+    /// `words` numbers of the sequence in lowercase hexadecimal, 16 digits each (a trace id).
+    mutating func hexadecimal(words: Int) -> String {
+        String(unsafeUninitializedCapacity: words * 16) { characters in
+            for word in 0..<words {
+                let value = next()
+                for index in 0..<16 {
+                    let digit = UInt8(truncatingIfNeeded: value >> UInt64(60 - index * 4) & 0xF)
+                    characters[word * 16 + index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+                }
+            }
+            return words * 16
+        }
+    }
+
     /// One element of a non-empty list.
     mutating func choice<T>(_ choices: [T]) -> T {
         choices[Int(next() % UInt64(choices.count))]

@@ -112,17 +112,19 @@ struct HookBridgeProvider: ServedProvider {
     /// digits from each of two random words (36^12 < 2^64).
     static func newRequestID() -> String {
         var random = SeededGenerator.forResponseIDs()
-        var id = Array("req_".utf8)
-        id.reserveCapacity(28)
-        for _ in 0..<2 {
-            var word = random.next()
-            for _ in 0..<12 {
-                let digit = UInt8(word % 36)  // a-z, then 0-9
-                id.append(digit < 26 ? UInt8(ascii: "a") + digit : UInt8(ascii: "0") + digit - 26)
-                word /= 36
+        // Written into the string's storage: no array per request.
+        return String(unsafeUninitializedCapacity: 28) { id in
+            for (index, byte) in "req_".utf8.enumerated() { id[index] = byte }
+            for half in 0..<2 {
+                var word = random.next()
+                for index in 0..<12 {
+                    let digit = UInt8(word % 36)  // a-z, then 0-9
+                    id[4 + half * 12 + index] = digit < 26 ? UInt8(ascii: "a") + digit : UInt8(ascii: "0") + digit - 26
+                    word /= 36
+                }
             }
+            return 28
         }
-        return String(decoding: id, as: UTF8.self)
     }
 
     /// `{"error":{"code":C,"message":M},"meta":{"request_id":R}}`, with `X-Request-Id`.

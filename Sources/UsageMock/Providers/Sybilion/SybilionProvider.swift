@@ -156,7 +156,7 @@ struct SybilionProvider: ServedProvider {
     /// 32 lowercase hex digits, new for every response.
     static func newTraceID() -> String {
         var random = SeededGenerator.forResponseIDs()
-        return String(random.next(), radix: 16).leftPadded(to: 16) + String(random.next(), radix: 16).leftPadded(to: 16)
+        return random.hexadecimal(words: 2)
     }
 
     /// `{"error": M, "trace_id": T}`, with `X-Trace-Id`.
