@@ -1,5 +1,8 @@
 /// A provider's accounts by API key: that provider's 401 check (docs/behaviour.md, common rule 2).
-struct AccountDirectory<Account: Sendable>: Sendable {
+///
+/// Accounts are classes: a request takes one reference to its account, where a copy of
+/// a struct took one to each of its arrays, shared by every worker.
+struct AccountDirectory<Account: AnyObject & Sendable>: Sendable {
     let accounts: [Account]
     /// Every account's keys, in scenario order.
     let keys: [String]

@@ -19,7 +19,7 @@ struct HookBridgeProvider: ServedProvider {
     }
 
     /// An account's months, newest first, each serialised once.
-    struct Account: Sendable {
+    final class Account: Sendable {
         let rows: SerializedRows
 
         init(months: [MonthRow]) {

@@ -58,8 +58,12 @@ struct KlaimProvider: ServedProvider {
         }
     }
 
-    struct Account: Sendable {
+    final class Account: Sendable {
         let users: [String: User]
+
+        init(users: [String: User]) {
+            self.users = users
+        }
     }
 
     let name = KlaimSection.providerKey

@@ -5,7 +5,7 @@ import HTTPTypes
 struct PoeProvider: ServedProvider {
     /// An account as served: its balance and the entries inside the 30-day window,
     /// newest first, each serialised once.
-    struct Account: Sendable {
+    final class Account: Sendable {
         /// The balance's answer, made with the account.
         let balance: PreparedResponse
         let rows: SerializedRows

@@ -20,7 +20,7 @@ struct SybilionProvider: ServedProvider {
     /// An account's events, each serialised once, and for every sort column the row
     /// order ascending by (column, id); descending is that order read backwards, which
     /// keeps the `id` tie-break in the same direction as docs/behaviour.md says.
-    struct Account: Sendable {
+    final class Account: Sendable {
         let rows: SerializedRows
         let ascendingOrder: [String: [Int32]]
 
