@@ -96,6 +96,8 @@ public struct Router: Sendable {
     public func respond(to request: MockRequest, _ match: RouteMatch) -> ServerResponse? {
         switch match {
         case .route(let route, _, let parameters):
+            // A copy of the request only to add named segments: most routes have none.
+            guard !parameters.isEmpty else { return route.handler(request) }
             var matched = request
             matched.pathParameters = parameters
             return route.handler(matched)
