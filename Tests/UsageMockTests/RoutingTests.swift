@@ -5,12 +5,15 @@ import Testing
 @testable import UsageMock
 
 @Suite struct RoutingTests {
-    @Test func namedSegmentsMatchOneNonEmptySegment() {
+    @Test func namedSegmentsMatchOneNonEmptySegment() throws {
         let pattern = PathPattern("/users/{user_id}/credits/usage")
-        #expect(pattern.match(["users", "abc", "credits", "usage"]) == ["user_id": "abc"])
-        #expect(pattern.match(["users", "", "credits", "usage"]) == nil)
-        #expect(pattern.match(["users", "abc", "credits", "usage", ""]) == nil)
-        #expect(pattern.match(["users", "abc", "credits"]) == nil)
+        #expect(pattern.match(try RequestTarget("/users/abc/credits/usage")) == ["user_id": "abc"])
+        #expect(pattern.match(try RequestTarget("/users//credits/usage")) == nil)
+        #expect(pattern.match(try RequestTarget("/users/abc/credits/usage/")) == nil)
+        #expect(pattern.match(try RequestTarget("/users/abc/credits")) == nil)
+        // Segments are compared decoded: an encoded literal matches, an encoded `/` stays in its segment.
+        #expect(pattern.match(try RequestTarget("/%75sers/a%2Fb/credits/usage")) == ["user_id": "a/b"])
+        #expect(pattern.match(try RequestTarget("/users/a/b/credits/usage")) == nil)
     }
 
     @Test func pathsAreDecodedPerSegment() throws {

@@ -34,7 +34,7 @@ public func fuzzRequestTarget(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CIn
         precondition(again.segments == parsed.segments, "re-encoding changed the segments of \(target.debugDescription)")
 
         for pattern in patterns {
-            let matched = pattern.match(parsed.segments)
+            let matched = pattern.match(parsed)
             let literals = pattern.description.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
             var expected = literals.count == parsed.segments.count
             var names: [String: String] = [:]

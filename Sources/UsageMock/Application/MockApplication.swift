@@ -71,7 +71,7 @@ public struct MockApplication: HTTPResponder {
     public func respond(to request: ServerRequest) -> ServerResponse {
         let start = request.receivedAt
         var response: ServerResponse
-        let path: String
+        let path: Substring
         var note = TrafficNote()
         do {
             let target = try RequestTarget(request.target)
@@ -79,7 +79,7 @@ public struct MockApplication: HTTPResponder {
             path = target.rawPath
             let served = state.served
             // Only paths under /__admin/ can be admin routes: a provider request skips them.
-            note.isAdmin = target.segments.first == AdminRoutes.firstSegment
+            note.isAdmin = target.firstSegmentIs(AdminRoutes.firstSegment)
             if note.isAdmin, let refusal = admin.refusal(for: mockRequest) {
                 response = refusal
             } else {
@@ -96,14 +96,14 @@ public struct MockApplication: HTTPResponder {
                 }
             }
         } catch {
-            path = request.target
+            path = request.target[...]
             let reason =
                 error == .invalidPercentEncoding
                 ? "invalid percent-encoding in the request path" : "the request target must be a path starting with /"
             response = MockError.response(.badRequest, error: "bad_request", message: reason)
         }
         let micros = Self.microseconds(since: start)
-        traffic.finish(&response, to: request, path: path, note: note, durationMicros: micros)
+        traffic.finish(&response, to: request, note: note, durationMicros: micros)
         logAccess(method: request.method.rawValue, path: path, response: response, micros: micros, worker: request.worker)
         return response
     }
@@ -126,17 +126,17 @@ public struct MockApplication: HTTPResponder {
         case .malformedHeader(let problem):
             response = MockError.response(.badRequest, error: "bad_request", message: "malformed request head: \(problem)")
         }
-        let path = String(request.target.prefix(200))
+        let path = request.target.prefix(200)
         var note = TrafficNote()
         note.isAdmin = path.hasPrefix("/\(AdminRoutes.firstSegment)/")
-        traffic.finish(&response, to: request, path: path, note: note, durationMicros: 0)
+        traffic.finish(&response, to: request, note: note, durationMicros: 0)
         logAccess(method: request.method.rawValue, path: path, response: response, micros: 0, worker: request.worker)
         return response
     }
 
     /// Method, path (no query: it may carry cursors a user considers private), status (or
     /// `dropped`) and duration; never a header value, so no `Authorization` reaches a log.
-    private func logAccess(method: String, path: String, response: ServerResponse, micros: Int, worker: Int) {
+    private func logAccess(method: String, path: Substring, response: ServerResponse, micros: Int, worker: Int) {
         accessLog?.writeAccessLine(
             method: method, path: path, status: response.dropsConnection ? nil : response.head.status.code, micros: micros,
             worker: worker)

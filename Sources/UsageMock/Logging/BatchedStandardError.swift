@@ -64,7 +64,7 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
     /// the `UsageMock` module (`2026-11-21T12:00:00+0000 info usagemock: [UsageMock] GET
     /// /path 200 31us`), but written byte by byte into the batch: through swift-log the
     /// line cost a timestamp from strftime and four Strings per request.
-    public func writeAccessLine(method: String, path: String, status: Int?, micros: Int, worker: Int = 0) {
+    public func writeAccessLine(method: String, path: Substring, status: Int?, micros: Int, worker: Int = 0) {
         pending[worker % Self.bufferCount].withLock { pending in
             // The line's fixed parts and two numbers of at most 20 digits each.
             let size = 25 + 29 + method.utf8.count + path.utf8.count + 7 + 40 + 4

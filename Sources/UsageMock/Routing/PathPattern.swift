@@ -17,20 +17,26 @@ public struct PathPattern: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// The named segments' values when `path` matches, else nil. A trailing slash is an
-    /// extra empty segment, so `/usage/current_balance/` does not match (docs/behaviour.md, common rule 7).
-    func match(_ path: [String]) -> [String: String]? {
-        guard path.count == segments.count else { return nil }
+    /// The named segments' values when the target's path matches, else nil. A trailing
+    /// slash is an extra empty segment, so `/usage/current_balance/` does not match
+    /// (docs/behaviour.md, common rule 7). The path is read in place: a segment is
+    /// decoded only when it has a `%` or is a named one.
+    func match(_ target: RequestTarget) -> [String: String]? {
         var parameters: [String: String] = [:]
-        for (segment, value) in zip(segments, path) {
-            switch segment {
+        var index = 0
+        let matched = target.forEachSegment { segment in
+            defer { index += 1 }
+            guard index < segments.count else { return false }
+            switch segments[index] {
             case .literal(let literal):
-                guard literal == value else { return nil }
+                return RequestTarget.segment(segment, is: literal)
             case .parameter(let name):
-                guard !value.isEmpty else { return nil }
-                parameters[name] = value
+                guard !segment.isEmpty else { return false }
+                parameters[name] = RequestTarget.decoded(segment)
+                return true
             }
         }
+        guard matched, index == segments.count else { return nil }
         return parameters
     }
 }

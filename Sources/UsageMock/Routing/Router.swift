@@ -75,7 +75,7 @@ public struct Router: Sendable {
         for (index, group) in groups.enumerated() {
             var allowed: [HTTPRequest.Method] = []
             for route in group.routes {
-                guard let parameters = route.pattern.match(request.target.segments) else { continue }
+                guard let parameters = route.pattern.match(request.target) else { continue }
                 if route.method == request.method {
                     return .route(route, group: index, pathParameters: parameters)
                 }

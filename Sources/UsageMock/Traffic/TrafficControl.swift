@@ -93,7 +93,7 @@ final class TrafficControl: Sendable {
 
     /// After the answer is made: the fault's delay, CORS headers, the journal entry.
     /// Requests to `/__admin/` are not journaled, so reading the journal leaves it as it was.
-    func finish(_ response: inout ServerResponse, to request: ServerRequest, path: String, note: TrafficNote, durationMicros: Int) {
+    func finish(_ response: inout ServerResponse, to request: ServerRequest, note: TrafficNote, durationMicros: Int) {
         response.delay = note.delay
         if options.cors, !note.isAdmin { CORSPolicy.decorate(&response) }
         guard journal.capacity > 0, !note.isAdmin else { return }
