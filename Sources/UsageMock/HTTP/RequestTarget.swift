@@ -4,6 +4,8 @@ public struct RequestTarget: Sendable, Equatable {
     /// The path as the client sent it (before decoding, without the query): a slice of
     /// the target, not a copy.
     public let rawPath: Substring
+    /// How many segments the path has (one more than its `/` after the first).
+    let segmentCount: Int
     public let query: QueryParameters
 
     public enum ParseError: Error, Equatable {
@@ -19,8 +21,9 @@ public struct RequestTarget: Sendable, Equatable {
     /// decoded once here, to refuse a bad encoding; the others are not copied at all.
     public init(_ target: String) throws(ParseError) {
         var target = target
-        let (pathEnd, query) = try target.withUTF8 { Self.parse($0) }.get()
+        let (pathEnd, segmentCount, query) = try target.withUTF8 { Self.parse($0) }.get()
         rawPath = target[..<target.utf8.index(target.startIndex, offsetBy: pathEnd)]
+        self.segmentCount = segmentCount
         self.query = query
     }
 
@@ -35,15 +38,18 @@ public struct RequestTarget: Sendable, Equatable {
         return segments
     }
 
-    /// Calls `body` with each segment as sent (still percent-encoded), in order, until
-    /// it returns false; returns false if it did.
-    func forEachSegment(_ body: (Substring) -> Bool) -> Bool {
-        var start = rawPath.utf8.index(after: rawPath.startIndex)
-        while true {
-            let end = rawPath.utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? rawPath.endIndex
-            guard body(rawPath[start..<end]) else { return false }
-            guard end < rawPath.endIndex else { return true }
-            start = rawPath.utf8.index(after: end)
+    /// Calls `body` with the bytes of each segment as sent (still percent-encoded), in
+    /// order, until it returns false; returns false if it did.
+    func forEachSegment(_ body: (UnsafeBufferPointer<UInt8>) -> Bool) -> Bool {
+        var path = rawPath
+        return path.withUTF8 { bytes in
+            var start = 1
+            while true {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.count
+                guard body(UnsafeBufferPointer(rebasing: bytes[start..<end])) else { return false }
+                guard end < bytes.count else { return true }
+                start = end + 1
+            }
         }
     }
 
@@ -57,23 +63,29 @@ public struct RequestTarget: Sendable, Equatable {
         return matches
     }
 
-    /// Whether a segment as sent decodes to `literal`; decoded only when it has a `%`.
-    static func segment(_ segment: Substring, is literal: String) -> Bool {
-        segment.utf8.contains(UInt8(ascii: "%")) ? decoded(segment) == literal : segment == literal
+    /// Whether a segment as sent decodes to `literal` (as String's `==` compares them);
+    /// decoded only when it has a `%`. Equal bytes are equal Strings, and two ASCII texts
+    /// are equal only with equal bytes, so only other text goes through `==`.
+    static func segment(_ segment: UnsafeBufferPointer<UInt8>, is literal: String) -> Bool {
+        if segment.contains(UInt8(ascii: "%")) { return decoded(segment) == literal }
+        if segment.elementsEqual(literal.utf8) { return true }
+        let isASCII = { (byte: UInt8) in byte < 0x80 }
+        return !(segment.allSatisfy(isASCII) && literal.utf8.allSatisfy(isASCII))
+            && String(decoding: segment, as: UTF8.self) == literal
     }
 
     /// A segment as sent, decoded (the parse has checked that it decodes).
-    static func decoded(_ segment: Substring) -> String {
-        var segment = segment
-        return segment.withUTF8 { PercentDecoding.decode($0) } ?? String(segment)
+    static func decoded(_ segment: UnsafeBufferPointer<UInt8>) -> String {
+        PercentDecoding.decode(segment) ?? String(decoding: segment, as: UTF8.self)
     }
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<(Int, QueryParameters), ParseError> {
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<(Int, Int, QueryParameters), ParseError> {
         let end = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.count
         let queryMark = bytes[..<end].firstIndex(of: UInt8(ascii: "?"))
         let pathEnd = queryMark ?? end
         guard pathEnd > 0, bytes[0] == UInt8(ascii: "/") else { return .failure(.notOriginForm) }
         var segmentStart = 1
+        var segmentCount = 1
         while true {
             let segmentEnd = bytes[segmentStart..<pathEnd].firstIndex(of: UInt8(ascii: "/")) ?? pathEnd
             let segment = UnsafeBufferPointer(rebasing: bytes[segmentStart..<segmentEnd])
@@ -82,9 +94,10 @@ public struct RequestTarget: Sendable, Equatable {
             }
             guard segmentEnd < pathEnd else { break }
             segmentStart = segmentEnd + 1
+            segmentCount += 1
         }
         let queryStart = queryMark.map { $0 + 1 } ?? end
         let query = QueryParameters(bytes: UnsafeBufferPointer(rebasing: bytes[queryStart..<end]))
-        return .success((pathEnd, query))
+        return .success((pathEnd, segmentCount, query))
     }
 }

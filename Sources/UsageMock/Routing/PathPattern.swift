@@ -22,6 +22,7 @@ public struct PathPattern: Sendable, Equatable, CustomStringConvertible {
     /// (docs/behaviour.md, common rule 7). The path is read in place: a segment is
     /// decoded only when it has a `%` or is a named one.
     func match(_ target: RequestTarget) -> [String: String]? {
+        guard target.segmentCount == segments.count else { return nil }
         var parameters: [String: String] = [:]
         var index = 0
         let matched = target.forEachSegment { segment in
