@@ -24,6 +24,9 @@ import Darwin
 ///   allocates no context;
 /// - response bodies are lent to libmicrohttpd, not copied (`ResponseBody`): each is
 ///   retained until libmicrohttpd's free callback says the response is done with;
+/// - a prepared answer's libmicrohttpd response is kept by the prepared answer and
+///   queued for many requests; destroying it drops only that one use
+///   (`PreparedMHDResponse`);
 /// - a delayed response suspends its connection; a timer resumes it under the daemon
 ///   lock, and only while the daemon runs and the connection is still listed as
 ///   suspended, so no resume can reach a connection the daemon has closed. The daemon
