@@ -190,11 +190,8 @@ extension HTTPServer {
         if let prepared = response.prepared, !closes {
             return PreparedMHDResponse.queue(prepared, on: connection)
         }
-        guard let mhdResponse = ResponseBody.response(sending: response.body) else { return .NO }
+        guard let mhdResponse = ResponseBody.response(head: response.head, body: response.body) else { return .NO }
         defer { MHD_destroy_response(mhdResponse) }
-        for field in response.head.headerFields where field.name != .contentLength {
-            guard MHD_add_response_header(mhdResponse, field.name.rawName, field.value) == .YES else { return .NO }
-        }
         if closes {
             MHD_add_response_header(mhdResponse, "Connection", "close")
         }

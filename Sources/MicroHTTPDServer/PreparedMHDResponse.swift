@@ -13,13 +13,7 @@ final class PreparedMHDResponse: @unchecked Sendable {
     private let pointer: OpaquePointer
 
     private init?(_ prepared: PreparedResponse) {
-        guard let pointer = ResponseBody.response(sending: prepared.body) else { return nil }
-        for field in prepared.head.headerFields where field.name != .contentLength {
-            guard MHD_add_response_header(pointer, field.name.rawName, field.value) == .YES else {
-                MHD_destroy_response(pointer)
-                return nil
-            }
-        }
+        guard let pointer = ResponseBody.response(head: prepared.head, body: prepared.body) else { return nil }
         self.pointer = pointer
     }
 

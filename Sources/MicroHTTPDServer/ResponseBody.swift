@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import HTTPTypes
 
 /// A response body lent to libmicrohttpd instead of copied into it: a page of rows or a
 /// body prepared with the scenario goes out from the Swift array that holds it.
@@ -31,6 +32,20 @@ final class ResponseBody {
                 Unmanaged<ResponseBody>.fromOpaque(retained).release()
             }, retained.toOpaque())
         if response == nil { retained.release() }
+        return response
+    }
+
+    /// A libmicrohttpd response over `body` with `head`'s header fields (but
+    /// `Content-Length`, which libmicrohttpd sets), not yet queued; nil if libmicrohttpd
+    /// could not make it.
+    static func response(head: HTTPResponse, body: [UInt8]) -> OpaquePointer? {
+        guard let response = response(sending: body) else { return nil }
+        for field in head.headerFields where field.name != .contentLength {
+            guard MHD_add_response_header(response, field.name.rawName, field.value) == .YES else {
+                MHD_destroy_response(response)
+                return nil
+            }
+        }
         return response
     }
 }

@@ -37,14 +37,12 @@ struct CORSPolicy: Sendable {
     /// set: no route sends these fields itself, and setting a field searches the others.
     /// An answer with the shared JSON fields gets `jsonWithCORS` instead: appending
     /// would copy its fields first (shared, copy on write) on every request.
-    /// A prepared answer gets the prepared answer with these fields, made once.
+    /// A prepared answer gets its prepared addition of these fields (`ServerResponse.append`).
     static func decorate(_ response: inout ServerResponse) {
-        if response.prepared != nil {
-            response.append(contentsOf: responseFields)
-        } else if response.head.headerFields == ServerResponse.jsonFields {
+        if response.prepared == nil, response.head.headerFields == ServerResponse.jsonFields {
             response.head.headerFields = jsonWithCORS
         } else {
-            response.head.headerFields.append(contentsOf: responseFields)
+            response.append(contentsOf: responseFields)
         }
     }
 }
