@@ -94,19 +94,18 @@ final class RequestJournal: Sendable {
 
     func record(_ entry: consuming JournalEntry, worker: Int) {
         guard capacity > 0 else { return }
+        // Once the ring is full, the entry is swapped in, not copied, and `entry` comes
+        // back holding the one pushed out: freed when this returns, after the lock.
         var entry = entry
-        // The entry pushed out is freed after the lock is released, not under it.
-        let pushedOut: JournalEntry? = rings[worker % Self.ringCount].withLock { ring in
+        rings[worker % Self.ringCount].withLock { ring in
             entry.id = lastID.add(1, ordering: .relaxed).newValue
             guard ring.entries.count == capacity else {
                 ring.entries.append(entry)
-                return nil
+                return
             }
             swap(&ring.entries[ring.next], &entry)
             ring.next = (ring.next + 1) % capacity
-            return entry
         }
-        _ = consume pushedOut
     }
 
     /// Forgets every entry; returns how many were shown. Ids keep counting up.
