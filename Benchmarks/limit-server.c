@@ -5,8 +5,9 @@
  * pool, ITC, suspend and resume allowed, 1000 connections, 30 s idle timeout, 64 KiB
  * per connection, a listening socket made by hand with SO_REUSEADDR and SOMAXCONN, a
  * URI log callback and a request-completed callback) that answers every request with bytes it loaded at start:
- * no routing, no parsing, no JSON. Each response is still copied into libmicrohttpd
- * (MHD_RESPMEM_MUST_COPY) and its header fields added one by one, as usagemock does.
+ * no routing, no parsing, no JSON. Each answer is one libmicrohttpd response, built with
+ * its header fields when the captures are loaded and queued again for every request
+ * (libmicrohttpd counts its references): as cheap as libmicrohttpd allows.
  *
  *   limit-server PORT DIR [THREADS [WORK_NS]]
  *
@@ -58,6 +59,7 @@ struct canned {
     char *header_values[MAX_HEADERS];
     char *body;
     size_t body_len;
+    struct MHD_Response *response; /* built once, queued for every request */
     struct canned *next_same_target; /* same target, another method */
 } __attribute__((aligned(8)));
 
@@ -128,6 +130,15 @@ static void parse_capture(const char *path, struct canned *entry) {
     }
     entry->body = cursor;
     entry->body_len = (size_t)(end - cursor);
+}
+
+/* The entry's libmicrohttpd response, with its header fields, made once. */
+static void prepare(struct canned *entry) {
+    entry->response = MHD_create_response_from_buffer(entry->body_len, entry->body, MHD_RESPMEM_PERSISTENT);
+    if (!entry->response) die("libmicrohttpd could not make a response", entry->target);
+    for (unsigned int i = 0; i < entry->header_count; i++)
+        if (MHD_add_response_header(entry->response, entry->header_names[i], entry->header_values[i]) != MHD_YES)
+            die("libmicrohttpd refused a header field", entry->header_names[i]);
 }
 
 static void load_directory(const char *directory) {
@@ -224,18 +235,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, cons
         entry = entry->next_same_target;
     if (!entry) entry = &not_found;
 
-    struct MHD_Response *response =
-        MHD_create_response_from_buffer(entry->body_len, entry->body, MHD_RESPMEM_MUST_COPY);
-    if (!response) return MHD_NO;
-    for (unsigned int i = 0; i < entry->header_count; i++) {
-        if (MHD_add_response_header(response, entry->header_names[i], entry->header_values[i]) != MHD_YES) {
-            MHD_destroy_response(response);
-            return MHD_NO;
-        }
-    }
-    enum MHD_Result queued = MHD_queue_response(connection, entry->status, response);
-    MHD_destroy_response(response);
-    return queued;
+    return MHD_queue_response(connection, entry->status, entry->response);
 }
 
 static int listen_on(unsigned short port) {
@@ -262,6 +262,8 @@ int main(int argc, char **argv) {
     work_ns = argc == 5 ? atol(argv[4]) : 0;
     if (threads < 1) threads = 1;
     load_directory(argv[2]);
+    for (size_t i = 0; i < table_len; i++) prepare(&table[i]);
+    prepare(&not_found);
 
     /* Block the stop signals in every thread (the pool inherits the mask); main waits. */
     sigset_t stop;
