@@ -13,10 +13,11 @@ final class ConnectionContext {
     /// The worker thread that serves the connection (libmicrohttpd keeps a connection on
     /// the worker that accepted it): `ServerRequest.worker`.
     let worker: Int
-    var state = RequestState()
+    var state: RequestState
 
     init(worker: Int) {
         self.worker = worker
+        state = RequestState(worker: worker)
     }
 }
 
@@ -44,13 +45,22 @@ struct RequestState {
     var validation = HeadValidation()
     var receivedBodyBytes = 0
 
-    init() {
-        request = ServerRequest(method: .get, target: "")
+    init(worker: Int) {
+        request = ServerRequest(method: .get, target: "", worker: worker)
     }
 
-    init(target: String, tooManyQueryParameters: Bool, receivedAt: ContinuousClock.Instant, worker: Int) {
-        request = ServerRequest(method: .get, target: target, receivedAt: receivedAt, worker: worker)
+    /// A new request on the connection: every field starts afresh, in place.
+    mutating func start(target: String, tooManyQueryParameters: Bool, receivedAt: ContinuousClock.Instant) {
+        phase = .head
+        request.method = .get
+        request.target = target
+        request.headers = RequestHeaders()
+        request.body = []
+        request.receivedAt = receivedAt
         self.tooManyQueryParameters = tooManyQueryParameters
+        headerBytes = 0
+        validation = HeadValidation()
+        receivedBodyBytes = 0
     }
 
     mutating func addHeaderField(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {

@@ -50,7 +50,7 @@ extension HTTPServer {
             UnsafeMutablePointer(mutating: question + 1).pointee = 0
         }
         let now = ContinuousClock.now
-        context.state = RequestState(target: target, tooManyQueryParameters: tooManyParameters, receivedAt: now, worker: context.worker)
+        context.state.start(target: target, tooManyQueryParameters: tooManyParameters, receivedAt: now)
         context.beganAt.store(nanosecondsSinceStart(now), ordering: .releasing)
         return pointer
     }
@@ -88,26 +88,25 @@ extension HTTPServer {
             context.state.phase = .body
             return deliver(response, on: connection, closing: context.state.validation.closesAfterResponse)
         case .head:
-            return receiveHead(connection, context, method: String(cString: method), version: String(cString: version))
+            return receiveHead(connection, context, method: method, version: version)
         case .body where uploadSize.pointee > 0:
             receiveBodyChunk(context, data: uploadData, size: uploadSize)
             // Past eight times the limit, stop reading a body that will be refused anyway.
             return context.state.receivedBodyBytes > configuration.maxBodySize * 8 ? .NO : .YES
         case .body:
-            let state = context.state
-            var request = state.request
+            // The request is lent from the context, not copied out of it.
             let response: ServerResponse
-            if state.receivedBodyBytes > configuration.maxBodySize {
-                request.body = []
-                response = responder.respond(toRejected: request, reason: .bodyTooLarge(limit: configuration.maxBodySize))
+            if context.state.receivedBodyBytes > configuration.maxBodySize {
+                context.state.request.body = []
+                response = responder.respond(toRejected: context.state.request, reason: .bodyTooLarge(limit: configuration.maxBodySize))
             } else {
-                response = responder.respond(to: request)
+                response = responder.respond(to: context.state.request)
             }
             if response.delay > .zero, suspend(connection, for: response.delay) {
                 context.state.phase = .delayed(response)
                 return .YES
             }
-            return deliver(response, on: connection, closing: state.validation.closesAfterResponse)
+            return deliver(response, on: connection, closing: context.state.validation.closesAfterResponse)
         }
     }
 
@@ -140,25 +139,36 @@ extension HTTPServer {
     }
 
     /// First call for a request: gather the head and refuse early what must be refused.
-    private func receiveHead(_ connection: OpaquePointer, _ context: ConnectionContext, method: String, version: String) -> MHD_Result {
+    private func receiveHead(
+        _ connection: OpaquePointer, _ context: ConnectionContext, method: UnsafePointer<CChar>, version: UnsafePointer<CChar>
+    ) -> MHD_Result {
         context.state.phase = .body
         // Room for a usual head at once, instead of growing the buffer field by field.
         context.state.request.headers.reserveCapacity(512)
         MHD_get_connection_values_n(connection, .HEADER_KIND, collectHeaderField, Unmanaged.passUnretained(context).toOpaque())
-        guard let parsedMethod = HTTPRequest.Method(method) else {
+        guard let parsedMethod = Self.method(method) else {
             return queue(responder.respond(toRejected: context.state.request, reason: .malformedMethod), on: connection)
         }
         context.state.request.method = parsedMethod
-        if let refusal = refusal(of: context.state, method: method, isHTTP11: version == "HTTP/1.1") {
+        let isHTTP11 = strcmp(version, "HTTP/1.1") == 0
+        if let refusal = refusal(of: context.state, methodLength: strlen(method), isHTTP11: isHTTP11) {
             return queue(responder.respond(toRejected: context.state.request, reason: refusal), on: connection)
         }
         return .YES
     }
 
+    /// The request's method; GET and POST, which every provider route uses, without
+    /// making a String first. Nil when the method is not a token.
+    private static func method(_ name: UnsafePointer<CChar>) -> HTTPRequest.Method? {
+        if strcmp(name, "GET") == 0 { return .get }
+        if strcmp(name, "POST") == 0 { return .post }
+        return HTTPRequest.Method(String(cString: name))
+    }
+
     /// Why the head must be refused before any body is read, if it must.
-    private func refusal(of state: RequestState, method: String, isHTTP11: Bool) -> RequestRejection? {
+    private func refusal(of state: RequestState, methodLength: Int, isHTTP11: Bool) -> RequestRejection? {
         let limit = configuration.maxHeadSize
-        let requestLineSize = method.utf8.count + state.request.target.utf8.count + "  HTTP/1.1\r\n".utf8.count
+        let requestLineSize = methodLength + state.request.target.utf8.count + "  HTTP/1.1\r\n".utf8.count
         if requestLineSize > limit { return .requestLineTooLong(limit: limit) }
         if requestLineSize + state.headerBytes > limit { return .headTooLarge(limit: limit) }
         if state.tooManyQueryParameters { return .tooManyQueryParameters(limit: configuration.maxQueryParameters) }
