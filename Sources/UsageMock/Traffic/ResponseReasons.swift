@@ -31,18 +31,34 @@ extension ParameterError {
 /// The mock's reasons for answers a provider route gave, worked out after the answer
 /// so that the common, successful request pays nothing for them.
 enum ResponseReasons {
-    /// Why a provider answered 401, naming the check that failed and never the key:
-    /// The cases of common rule 2 (docs/behaviour.md), and whose key it was when another provider's.
-    static func unauthorized(_ headers: RequestHeaders, providers: [any ServedProvider]) -> String {
+    /// Why a provider answered 401, as its `X-Usagemock-Reason` field, naming the check
+    /// that failed and never the key: the cases of common rule 2 (docs/behaviour.md), and
+    /// whose key it was when another provider's. The fixed reasons are made once: the same
+    /// array each time is what lets a prepared 401 find its kept addition at once
+    /// (`PreparedResponse.adding`), with nothing allocated.
+    static func unauthorized(_ headers: RequestHeaders, providers: [any ServedProvider]) -> [HTTPField] {
         switch BearerCredential(headers) {
-        case .missing: "auth: no Authorization header"
-        case .repeated: "auth: more than one Authorization header"
-        case .otherScheme: "auth: not a Bearer token"
-        case .notOneToken: "auth: not exactly one token after Bearer"
+        case .missing: Unauthorized.missing
+        case .repeated: Unauthorized.repeated
+        case .otherScheme: Unauthorized.otherScheme
+        case .notOneToken: Unauthorized.notOneToken
         case .token(let token):
             // By index: `first(where:)` copied every provider (an existential of many fields).
-            providers.firstIndex { $0.ownsKey(token) }.map { "auth: key of provider \(providers[$0].name)" } ?? "auth: unknown key"
+            providers.firstIndex { $0.ownsKey(token) }.map { reasonField("auth: key of provider \(providers[$0].name)") }
+                ?? Unauthorized.unknownKey
         }
+    }
+
+    private enum Unauthorized {
+        static let missing = reasonField("auth: no Authorization header")
+        static let repeated = reasonField("auth: more than one Authorization header")
+        static let otherScheme = reasonField("auth: not a Bearer token")
+        static let notOneToken = reasonField("auth: not exactly one token after Bearer")
+        static let unknownKey = reasonField("auth: unknown key")
+    }
+
+    private static func reasonField(_ reason: String) -> [HTTPField] {
+        [HTTPField(name: MockHeaders.reason, value: reason)]
     }
 
     /// Query parameters the route does not read: the real API ignores them, and so does

@@ -83,10 +83,7 @@ final class TrafficControl: Sendable {
     func explain(_ response: inout ServerResponse, to request: MockRequest, route: Route, providers: [any ServedProvider]) {
         if response.head.status == .unauthorized, response.firstValue(of: MockHeaders.reason) == nil {
             // Appended (there is none yet): a prepared 401 stays prepared (see `PreparedResponse.adding`).
-            response.append(
-                contentsOf: [
-                    HTTPField(name: MockHeaders.reason, value: ResponseReasons.unauthorized(request.headers, providers: providers))
-                ])
+            response.append(contentsOf: ResponseReasons.unauthorized(request.headers, providers: providers))
         }
         response.warn(ResponseReasons.ignoredQueryParameters(request.target.query, route: route))
     }
