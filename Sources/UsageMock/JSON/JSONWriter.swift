@@ -19,11 +19,6 @@ struct JSONWriter {
         needsComma = afterValue
     }
 
-    /// Room for `count` more bytes, so a large page grows its buffer once.
-    mutating func reserveCapacity(adding count: Int) {
-        bytes.reserveCapacity(bytes.count + count)
-    }
-
     mutating func object(_ body: (inout JSONWriter) -> Void) {
         separate()
         bytes.append(UInt8(ascii: "{"))
@@ -86,12 +81,17 @@ struct JSONWriter {
     /// of rows, which takes a copy per key and per value: appending each would check the
     /// array's capacity and uniqueness a thousand times a page.
     /// `write` must check its room before each store (`SerializedRows.write` does).
-    mutating func appendInPlace(upTo capacity: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
+    ///
+    /// The document is moved into one new buffer with that room and `following` bytes
+    /// more for what comes after the value: the value is written where it stays, not
+    /// into a buffer of its own and copied over.
+    mutating func appendInPlace(upTo capacity: Int, following: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
         separate()
-        let written = [UInt8](unsafeUninitializedCapacity: capacity) { room, count in
-            count = write(room)
+        let before = bytes
+        bytes = [UInt8](unsafeUninitializedCapacity: before.count + capacity + following) { room, count in
+            let start = room.initialize(fromContentsOf: before)
+            count = start + write(UnsafeMutableBufferPointer(rebasing: room[start..<start + capacity]))
         }
-        bytes.append(contentsOf: written)
         needsComma = true
     }
 

@@ -170,10 +170,9 @@ extension JSONWriter {
     /// value into room made once for the whole page (see `appendInPlace`).
     mutating func rows(_ rows: SerializedRows, _ indices: some Collection<Int>) {
         let bound = rows.byteBound(indices)
-        // The page and what follows it in the document, without growing the buffer twice.
-        reserveCapacity(adding: bound + 512)
         array { writer in
-            writer.appendInPlace(upTo: bound) { rows.write(indices, into: UnsafeMutableRawBufferPointer($0)) }
+            // Room for what follows the page in the document too, so it is not grown again.
+            writer.appendInPlace(upTo: bound, following: 512) { rows.write(indices, into: UnsafeMutableRawBufferPointer($0)) }
         }
     }
 }
