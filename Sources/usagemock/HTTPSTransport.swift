@@ -6,6 +6,8 @@ import UsageMock
 
 /// `UpstreamTransport` over AsyncHTTPClient: HTTPS with the system's trust roots (plus
 /// `--ca-file`), no redirects followed (a redirect is not the API's answer), timeouts.
+/// A refused connection or a failed handshake is reported at once: AsyncHTTPClient
+/// would otherwise try again until the connect timeout and only then say why.
 ///
 /// Not URLSession: on Linux, swift-corelibs-foundation's URLSession (libcurl) trusts
 /// only the system CA bundle, so no test could run it against a local HTTPS upstream
@@ -20,6 +22,7 @@ struct HTTPSTransport: UpstreamTransport {
         if let caFile { tls.additionalTrustRoots = [.file(caFile)] }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls, redirectConfiguration: .disallow)
         configuration.timeout = .init(connect: .seconds(timeoutSeconds), read: .seconds(timeoutSeconds))
+        configuration.connectionPool.retryConnectionEstablishment = false
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let result: Result<T, any Error>
         do {

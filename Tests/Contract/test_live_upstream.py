@@ -130,8 +130,11 @@ def test_answers_no_api_gives_exit_2_and_nothing_is_written(api, tmp_path, case,
 
 def test_unreachable_url_gives_exit_2_and_nothing_is_written(tmp_path):
     out = tmp_path / "recorded.json"
+    started = time.monotonic()
     checked = verify("sybilion", "http://127.0.0.1:1")
     recorded = run("record", "sybilion", "--base-url", "http://127.0.0.1:1", "--key", "sk_ops_test", "--pause", "0", "--out", out)
+    # Said at once, not after trying again until the 20 s default --timeout.
+    assert time.monotonic() - started < 10
     for result in (checked, recorded):
         assert result.returncode == 2
         assert "no answer to GET /api/v1/usage" in result.stderr and "Connection refused" in result.stderr
@@ -146,8 +149,10 @@ def certificate(tmp_path_factory):
 def test_tls_with_an_untrusted_certificate_gives_exit_2(api, certificate, tmp_path):
     out = tmp_path / "recorded.json"
     with Upstream(api, certificate=certificate) as upstream:
+        started = time.monotonic()
         checked = verify("hookbridge", upstream.base_url)
         recorded = run("record", "hookbridge", "--base-url", upstream.base_url, "--key", "hb_test_key", "--pause", "0", "--out", out)
+        assert time.monotonic() - started < 10  # not retried until the 20 s default --timeout
         assert upstream.requests == []  # refused at the handshake: no request went out
     for result in (checked, recorded):
         assert result.returncode == 2
