@@ -11,10 +11,13 @@ run:
 
 test: swift-test contract-test
 
+# Without the LiveChecks trait: no Swift test uses verify or record, whose HTTPS client
+# (SwiftNIO, BoringSSL) is most of a debug build; the contract suite tests them against
+# the release build.
 swift-test:
 	@scripts/install-deps.sh
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) build --build-tests --disable-default-traits
+	$(SWIFT) test --skip-build --disable-default-traits
 
 # Against a release build, as users run it; it also serves Scenarios/large.json.
 contract-test:
@@ -31,8 +34,7 @@ format:
 	git ls-files -z '*.swift' | xargs -0 $(SWIFT) format format --in-place --parallel
 
 # The Swift tests again under the thread and the address sanitizer (CI runs both),
-# without the LiveChecks trait: verify and record's HTTPS client (SwiftNIO, BoringSSL)
-# is not compiled twice more; their tests run in the contract suite.
+# also without the LiveChecks trait.
 # Leak reports from the test harness itself are suppressed (see the file); TSan's
 # default one-second pause at exit is turned off so the shutdown-time tests measure
 # usagemock, not the sanitizer; the timed linearity tests are skipped there (USAGEMOCK_SANITIZER).
