@@ -10,6 +10,8 @@ import HTTPTypes
 public final class PreparedResponse: Sendable {
     public let head: HTTPResponse
     public let body: [UInt8]
+    /// `head.status.code`, read once: HTTPTypes parses it from the head on every read.
+    public let statusCode: Int
     /// The transport's form, made by the first request that sends this response.
     package let transportForm = ManagedAtomicLazyReference<AnyObject & Sendable>()
     /// The last response `adding(_:)` made from this one, kept for the next call.
@@ -18,6 +20,7 @@ public final class PreparedResponse: Sendable {
     public init(head: HTTPResponse, body: [UInt8] = []) {
         self.head = head
         self.body = body
+        statusCode = head.status.code
     }
 
     /// `response`'s head and body (its delay and the like are the request's, not kept).

@@ -7,7 +7,7 @@ import HTTPTypes
 public struct RequestHeaders: Sendable, Equatable {
     /// Per field: the name's and the value's byte counts (two bytes each, little-endian),
     /// then the name's and the value's bytes.
-    private var storage: [UInt8] = []
+    @usableFromInline var storage: [UInt8] = []
 
     public init() {}
 
@@ -62,7 +62,10 @@ public struct RequestHeaders: Sendable, Equatable {
     }
 
     /// `body` over the value's bytes when the field `name` was sent exactly once; nil
-    /// when it was not sent or sent more than once. No String is made.
+    /// when it was not sent or sent more than once. No String is made. Inlinable, so
+    /// that it is specialised for `Result` where it is called (generic, it looked up
+    /// `Optional<Result>`'s metadata on every request).
+    @inlinable
     public func withOnlyValue<Result>(of name: HTTPField.Name, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
         var count = 0
         var result: Result?
@@ -74,6 +77,7 @@ public struct RequestHeaders: Sendable, Equatable {
         return result
     }
 
+    @inlinable
     public func contains(_ name: HTTPField.Name) -> Bool {
         var found = false
         forEach(named: name) { _ in
@@ -96,7 +100,8 @@ public struct RequestHeaders: Sendable, Equatable {
     }
 
     /// Calls `body` with the value of each field called `name` until it returns false.
-    private func forEach(named name: HTTPField.Name, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
+    @inlinable
+    func forEach(named name: HTTPField.Name, _ body: (UnsafeBufferPointer<UInt8>) -> Bool) {
         var lowercased = name.canonicalName
         lowercased.withUTF8 { wanted in
             forEachField { fieldName, value in
@@ -106,7 +111,8 @@ public struct RequestHeaders: Sendable, Equatable {
     }
 
     /// Calls `body` with each field's name and value until it returns false.
-    private func forEachField(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Bool) {
+    @inlinable
+    func forEachField(_ body: (_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>) -> Bool) {
         storage.withUnsafeBufferPointer { bytes in
             var offset = 0
             while offset + 4 <= bytes.count {

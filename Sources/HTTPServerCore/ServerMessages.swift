@@ -63,6 +63,9 @@ public struct ServerResponse: Sendable {
         self.init(head: HTTPResponse(status: status, headerFields: headerFields), body: body)
     }
 
+    /// `head.status.code`, without parsing it again when the response is a prepared one.
+    public var statusCode: Int { prepared?.statusCode ?? head.status.code }
+
     public init(_ prepared: PreparedResponse) {
         self.init(head: prepared.head, body: prepared.body)
         self.prepared = prepared

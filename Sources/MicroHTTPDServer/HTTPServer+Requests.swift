@@ -57,14 +57,17 @@ extension HTTPServer {
 
     /// The `&`-separated fields after the first `?`, as libmicrohttpd counts them.
     private static func queryParameterCount(_ target: String) -> Int {
-        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return 0 }
-        return target.utf8[question...].reduce(1) { $1 == UInt8(ascii: "&") ? $0 + 1 : $0 }
+        var target = target
+        return target.withUTF8 { bytes in
+            guard let question = bytes.firstIndex(of: UInt8(ascii: "?")) else { return 0 }
+            return bytes[question...].reduce(1) { $1 == UInt8(ascii: "&") ? $0 + 1 : $0 }
+        }
     }
 
     /// `instant` as a `ConnectionContext.beganAt`: nanoseconds since the server was made, never 0.
     func nanosecondsSinceStart(_ instant: ContinuousClock.Instant) -> Int {
-        let elapsed = instant - made
-        return Int(elapsed.components.seconds) * 1_000_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000) + 1
+        let (seconds, attoseconds) = (instant - made).components
+        return Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000) + 1
     }
 
     /// The request is over (answered, or abandoned by libmicrohttpd).

@@ -30,6 +30,6 @@ final class PreparedMHDResponse: @unchecked Sendable {
             guard let made = PreparedMHDResponse(prepared) else { return .NO }
             form = prepared.transportForm.storeIfNilThenLoad(made) as? PreparedMHDResponse ?? made
         }
-        return MHD_queue_response(connection, UInt32(prepared.head.status.code), form.pointer)
+        return MHD_queue_response(connection, UInt32(prepared.statusCode), form.pointer)
     }
 }

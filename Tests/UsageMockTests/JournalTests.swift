@@ -188,7 +188,7 @@ import Testing
     func entry(_ target: String) -> JournalEntry {
         JournalEntry(
             receivedAtMicros: 0, method: "GET", target: target, headers: RequestHeaders(), body: [], provider: nil, route: nil,
-            status: 200, responseSize: 0, durationMicros: 0, faultID: nil, reason: nil, warning: nil)
+            status: 200, responseSize: 0, durationMicros: 0, faultID: nil, responseFields: [:])
     }
 
     @Test func workersRingsReadAsOneJournalOfTheNewestEntries() {

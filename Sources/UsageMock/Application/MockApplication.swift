@@ -103,8 +103,9 @@ public struct MockApplication: HTTPResponder {
             response = MockError.response(.badRequest, error: "bad_request", message: reason)
         }
         let micros = Self.microseconds(since: start)
-        traffic.finish(&response, to: request, note: note, durationMicros: micros)
-        logAccess(method: request.method.rawValue, path: path, response: response, micros: micros, worker: request.worker)
+        let status = response.dropsConnection ? nil : response.statusCode
+        traffic.finish(&response, to: request, status: status, note: note, durationMicros: micros)
+        logAccess(method: request.method.rawValue, path: path, status: status, micros: micros, worker: request.worker)
         return response
     }
 
@@ -129,21 +130,20 @@ public struct MockApplication: HTTPResponder {
         let path = request.target.prefix(200)
         var note = TrafficNote()
         note.isAdmin = path.hasPrefix("/\(AdminRoutes.firstSegment)/")
-        traffic.finish(&response, to: request, note: note, durationMicros: 0)
-        logAccess(method: request.method.rawValue, path: path, response: response, micros: 0, worker: request.worker)
+        let status = response.statusCode
+        traffic.finish(&response, to: request, status: status, note: note, durationMicros: 0)
+        logAccess(method: request.method.rawValue, path: path, status: status, micros: 0, worker: request.worker)
         return response
     }
 
     /// Method, path (no query: it may carry cursors a user considers private), status (or
     /// `dropped`) and duration; never a header value, so no `Authorization` reaches a log.
-    private func logAccess(method: String, path: Substring, response: ServerResponse, micros: Int, worker: Int) {
-        accessLog?.writeAccessLine(
-            method: method, path: path, status: response.dropsConnection ? nil : response.head.status.code, micros: micros,
-            worker: worker)
+    private func logAccess(method: String, path: Substring, status: Int?, micros: Int, worker: Int) {
+        accessLog?.writeAccessLine(method: method, path: path, status: status, micros: micros, worker: worker)
     }
 
     private static func microseconds(since start: ContinuousClock.Instant) -> Int {
-        let elapsed = ContinuousClock.now - start
-        return Int(elapsed.components.seconds) * 1_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000)
+        let (seconds, attoseconds) = (ContinuousClock.now - start).components
+        return Int(seconds) * 1_000_000 + Int(attoseconds / 1_000_000_000_000)
     }
 }

@@ -1,3 +1,5 @@
+import HTTPServerCore
+
 /// The request target: its path, split into segments when routing reads them, and its
 /// query parameters.
 public struct RequestTarget: Sendable, Equatable {
@@ -68,10 +70,12 @@ public struct RequestTarget: Sendable, Equatable {
     /// are equal only with equal bytes, so only other text goes through `==`.
     static func segment(_ segment: UnsafeBufferPointer<UInt8>, is literal: String) -> Bool {
         if segment.contains(UInt8(ascii: "%")) { return decoded(segment) == literal }
-        if segment.elementsEqual(literal.utf8) { return true }
-        let isASCII = { (byte: UInt8) in byte < 0x80 }
-        return !(segment.allSatisfy(isASCII) && literal.utf8.allSatisfy(isASCII))
-            && String(decoding: segment, as: UTF8.self) == literal
+        var literal = literal
+        let decidedByBytes = literal.withUTF8 { literal -> Bool? in
+            if segment.hasSameBytes(as: literal) { return true }
+            return segment.isASCII && literal.isASCII ? false : nil
+        }
+        return decidedByBytes ?? (String(decoding: segment, as: UTF8.self) == literal)
     }
 
     /// A segment as sent, decoded (the parse has checked that it decodes).

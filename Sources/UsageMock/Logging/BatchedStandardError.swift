@@ -64,6 +64,10 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
     /// the `UsageMock` module (`2026-11-21T12:00:00+0000 info usagemock: [UsageMock] GET
     /// /path 200 31us`), but written byte by byte into the batch: through swift-log the
     /// line cost a timestamp from strftime and four Strings per request.
+    /// Copied from contiguous bytes: appending a `String`'s `utf8` view instead goes
+    /// byte by byte.
+    private static let accessLinePrefix = Array(" info usagemock: [UsageMock] ".utf8)
+
     public func writeAccessLine(method: String, path: Substring, status: Int?, micros: Int, worker: Int = 0) {
         pending[worker % Self.bufferCount].withLock { pending in
             // The line's fixed parts and two numbers of at most 20 digits each.
@@ -75,10 +79,12 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
                 pending.stampSecond = now
             }
             pending.bytes.append(contentsOf: pending.stamp)
-            pending.bytes.append(contentsOf: " info usagemock: [UsageMock] ".utf8)
-            pending.bytes.append(contentsOf: method.utf8)
+            pending.bytes.append(contentsOf: Self.accessLinePrefix)
+            var method = method
+            method.withUTF8 { pending.bytes.append(contentsOf: $0) }
             pending.bytes.append(UInt8(ascii: " "))
-            pending.bytes.append(contentsOf: path.utf8)
+            var path = path
+            path.withUTF8 { pending.bytes.append(contentsOf: $0) }
             pending.bytes.append(UInt8(ascii: " "))
             if let status { pending.bytes.appendDecimal(status) } else { pending.bytes.append(contentsOf: "dropped".utf8) }
             pending.bytes.append(UInt8(ascii: " "))

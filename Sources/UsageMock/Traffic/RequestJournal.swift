@@ -33,9 +33,12 @@ struct JournalEntry: Sendable {
     let durationMicros: Int
     /// The id of the fault that fired, if one did.
     let faultID: Int?
+    /// The answer's header fields (shared with it, not copied): `reason` and `warning`
+    /// are looked up in them when the journal is read.
+    let responseFields: HTTPFields
     /// `X-Usagemock-Reason` and `X-Usagemock-Warning` of the answer, if it had them.
-    let reason: String?
-    let warning: String?
+    var reason: String? { responseFields[MockHeaders.reason] }
+    var warning: String? { responseFields[MockHeaders.warning] }
 
     var path: Substring { target.prefix { $0 != "?" && $0 != "#" } }
     var query: Substring {
@@ -48,7 +51,7 @@ struct JournalEntry: Sendable {
 
     init(
         receivedAtMicros: Int, method: String, target: String, headers: RequestHeaders, body: [UInt8], provider: String?,
-        route: Route?, status: Int?, responseSize: Int?, durationMicros: Int, faultID: Int?, reason: String?, warning: String?
+        route: Route?, status: Int?, responseSize: Int?, durationMicros: Int, faultID: Int?, responseFields: HTTPFields
     ) {
         (self.receivedAtMicros, self.method, self.target, self.headers) = (receivedAtMicros, method, target, headers)
         bodySize = body.count
@@ -57,7 +60,7 @@ struct JournalEntry: Sendable {
         (self.provider, self.route, self.status, self.responseSize, self.durationMicros) = (
             provider, route, status, responseSize, durationMicros
         )
-        (self.faultID, self.reason, self.warning) = (faultID, reason, warning)
+        (self.faultID, self.responseFields) = (faultID, responseFields)
     }
 
     static func now() -> Int { Int(Date().timeIntervalSince1970 * 1_000_000) }

@@ -81,7 +81,7 @@ final class TrafficControl: Sendable {
     /// What a provider route's answer needs said beside its body: why a 401 (computed
     /// only then), and the query parameters the route ignored.
     func explain(_ response: inout ServerResponse, to request: MockRequest, route: Route, providers: [any ServedProvider]) {
-        if response.head.status == .unauthorized, response.firstValue(of: MockHeaders.reason) == nil {
+        if response.statusCode == HTTPResponse.Status.unauthorized.code, response.firstValue(of: MockHeaders.reason) == nil {
             // Appended (there is none yet): a prepared 401 stays prepared (see `PreparedResponse.adding`).
             response.append(contentsOf: ResponseReasons.unauthorized(request.headers, providers: providers))
         }
@@ -90,7 +90,8 @@ final class TrafficControl: Sendable {
 
     /// After the answer is made: the fault's delay, CORS headers, the journal entry.
     /// Requests to `/__admin/` are not journaled, so reading the journal leaves it as it was.
-    func finish(_ response: inout ServerResponse, to request: ServerRequest, note: TrafficNote, durationMicros: Int) {
+    /// `status`: the answer's status code, nil when a fault drops the connection.
+    func finish(_ response: inout ServerResponse, to request: ServerRequest, status: Int?, note: TrafficNote, durationMicros: Int) {
         response.delay = note.delay
         if options.cors, !note.isAdmin { CORSPolicy.decorate(&response) }
         guard journal.capacity > 0, !note.isAdmin else { return }
@@ -99,9 +100,9 @@ final class TrafficControl: Sendable {
                 receivedAtMicros: JournalEntry.now() - durationMicros, method: request.method.rawValue, target: request.target,
                 headers: request.headers, body: request.body, provider: note.provider,
                 route: note.route,
-                status: response.dropsConnection ? nil : response.head.status.code,
+                status: status,
                 responseSize: response.dropsConnection ? nil : response.body.count, durationMicros: durationMicros, faultID: note.faultID,
-                reason: response.firstValue(of: MockHeaders.reason), warning: response.firstValue(of: MockHeaders.warning)
+                responseFields: response.head.headerFields
             ), worker: request.worker)
     }
 
