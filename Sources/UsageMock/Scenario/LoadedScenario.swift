@@ -2,7 +2,11 @@ import HTTPServerCore
 
 /// A provider built from its scenario section, ready to answer: its routes and error
 /// shapes over data that never changes after loading.
-public protocol ServedProvider: Sendable {
+///
+/// A class: a request holds its provider as `any ServedProvider`, and copying a
+/// class's existential is one retain, where a struct's went through its value
+/// witnesses on every request.
+public protocol ServedProvider: AnyObject, Sendable {
     /// The provider's key in scenario files (`poe`, `hookbridge`, ...).
     var name: String { get }
     var routes: RouteGroup { get }

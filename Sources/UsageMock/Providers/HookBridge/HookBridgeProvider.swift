@@ -2,7 +2,7 @@ import HTTPServerCore
 import HTTPTypes
 
 /// HookBridge: `GET /v1/billing/usage-history`, offset-paginated months (docs/behaviour.md, HookBridge).
-struct HookBridgeProvider: ServedProvider {
+final class HookBridgeProvider: ServedProvider {
     /// One calendar month (UTC) of usage.
     struct MonthRow: Sendable {
         let year: Int
@@ -39,6 +39,10 @@ struct HookBridgeProvider: ServedProvider {
 
     let name = HookBridgeSection.providerKey
     let directory: AccountDirectory<Account>
+
+    init(directory: AccountDirectory<Account>) {
+        self.directory = directory
+    }
     var keys: [String] { directory.keys }
     func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
@@ -49,7 +53,7 @@ struct HookBridgeProvider: ServedProvider {
     var routes: RouteGroup {
         RouteGroup(
             routes: [
-                Route(.get, "/v1/billing/usage-history", documentation: Self.usageHistoryDocumentation) { request in
+                Route(.get, "/v1/billing/usage-history", documentation: Self.usageHistoryDocumentation) { [directory] request in
                     let requestID = Self.newRequestID()
                     guard let account = directory.account(for: request) else {
                         return Self.error(

@@ -3,7 +3,7 @@ import HTTPTypes
 
 /// Klaim: `POST /users/{user_id}/credits/usage`, paginated by a key object in the body
 /// (docs/behaviour.md, Klaim).
-struct KlaimProvider: ServedProvider {
+final class KlaimProvider: ServedProvider {
     struct RecordRow: Sendable {
         let userID: String
         /// Unix milliseconds.
@@ -68,6 +68,10 @@ struct KlaimProvider: ServedProvider {
 
     let name = KlaimSection.providerKey
     let directory: AccountDirectory<Account>
+
+    init(directory: AccountDirectory<Account>) {
+        self.directory = directory
+    }
     var keys: [String] { directory.keys }
     func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
@@ -80,7 +84,7 @@ struct KlaimProvider: ServedProvider {
     var routes: RouteGroup {
         RouteGroup(
             routes: [
-                Route(.post, "/users/{user_id}/credits/usage", documentation: Self.usageDocumentation) { request in
+                Route(.post, "/users/{user_id}/credits/usage", documentation: Self.usageDocumentation) { [directory] request in
                     guard let account = directory.account(for: request) else {
                         return Self.unauthorized
                     }

@@ -2,7 +2,7 @@ import HTTPServerCore
 import HTTPTypes
 
 /// Poe: `GET /usage/current_balance` and `GET /usage/points_history` (docs/behaviour.md, Poe).
-struct PoeProvider: ServedProvider {
+final class PoeProvider: ServedProvider {
     /// An account as served: its balance and the entries inside the 30-day window,
     /// newest first, each serialised once.
     final class Account: Sendable {
@@ -38,6 +38,10 @@ struct PoeProvider: ServedProvider {
 
     let name = PoeSection.providerKey
     let directory: AccountDirectory<Account>
+
+    init(directory: AccountDirectory<Account>) {
+        self.directory = directory
+    }
     var keys: [String] { directory.keys }
     func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
@@ -48,11 +52,11 @@ struct PoeProvider: ServedProvider {
     var routes: RouteGroup {
         RouteGroup(
             routes: [
-                Route(.get, "/usage/current_balance", documentation: Self.balanceDocumentation) { request in
+                Route(.get, "/usage/current_balance", documentation: Self.balanceDocumentation) { [directory] request in
                     guard let account = directory.account(for: request) else { return Self.unauthorized }
                     return ServerResponse(account.balance)
                 },
-                Route(.get, "/usage/points_history", documentation: Self.pointsHistoryDocumentation) { request in
+                Route(.get, "/usage/points_history", documentation: Self.pointsHistoryDocumentation) { [directory] request in
                     guard let account = directory.account(for: request) else { return Self.unauthorized }
                     return Self.pointsHistory(account, request.target.query)
                 },

@@ -3,7 +3,7 @@ import HTTPTypes
 
 /// Sybilion: `GET /api/v1/usage`, page-number pagination over a chosen sort column
 /// (docs/behaviour.md, Sybilion).
-struct SybilionProvider: ServedProvider {
+final class SybilionProvider: ServedProvider {
     struct EventRow: Sendable {
         let id: Int
         let endpoint: String?
@@ -82,6 +82,10 @@ struct SybilionProvider: ServedProvider {
 
     let name = SybilionSection.providerKey
     let directory: AccountDirectory<Account>
+
+    init(directory: AccountDirectory<Account>) {
+        self.directory = directory
+    }
     var keys: [String] { directory.keys }
     func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
@@ -92,7 +96,7 @@ struct SybilionProvider: ServedProvider {
     var routes: RouteGroup {
         RouteGroup(
             routes: [
-                Route(.get, "/api/v1/usage", documentation: Self.usageDocumentation) { request in
+                Route(.get, "/api/v1/usage", documentation: Self.usageDocumentation) { [directory] request in
                     let traceID = Self.newTraceID()
                     guard let account = directory.account(for: request) else {
                         return Self.error(
