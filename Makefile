@@ -3,7 +3,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: run test swift-test contract-test lint format sanitize fuzz soak container-test bench bench-allocations
+.PHONY: run test swift-test contract-test lint format sanitize fuzz soak container-test bench bench-allocations bench-instructions
 
 run:
 	@scripts/install-deps.sh
@@ -61,6 +61,11 @@ container-test:
 # a peer mock; writes Benchmarks/RESULTS.md (about 7 minutes).
 bench:
 	Benchmarks/bench.sh
+
+# Instructions per MockApplication.respond(to:) call under callgrind, per endpoint: within
+# about 1 % from run to run, for comparing a change with the commit before it (a minute).
+bench-instructions:
+	Benchmarks/respond-instructions.sh
 
 # Allocations per request of MockApplication.respond(to:), counted by package-benchmark's
 # malloc interposer (Benchmarks/Allocations), against the counts committed in
