@@ -62,36 +62,64 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
 
     /// One access-log line, laid out as `StreamLogHandler` lays out an info line of
     /// the `UsageMock` module (`2026-11-21T12:00:00+0000 info usagemock: [UsageMock] GET
-    /// /path 200 31us`), but written byte by byte into the batch: through swift-log the
-    /// line cost a timestamp from strftime and four Strings per request.
-    /// Copied from contiguous bytes: appending a `String`'s `utf8` view instead goes
-    /// byte by byte.
-    private static let accessLinePrefix = Array(" info usagemock: [UsageMock] ".utf8)
-
+    /// /path 200 31us`), but written into the batch's spare capacity in one pass: through
+    /// swift-log the line cost a timestamp from strftime and four Strings per request,
+    /// and appending its parts one by one to the array cost more than the rest of the line.
     public func writeAccessLine(method: String, path: Substring, status: Int?, micros: Int, worker: Int = 0) {
+        var method = method
+        var path = path
         pending[worker % Self.bufferCount].withLock { pending in
-            // The line's fixed parts and two numbers of at most 20 digits each.
-            let size = 25 + 29 + method.utf8.count + path.utf8.count + 7 + 40 + 4
-            guard pending.bytes.count + size <= Self.capacity else { return Self.drop(&pending) }
             let now = time(nil)
             if now != pending.stampSecond {
                 pending.stamp = Self.localTimestamp(now)
                 pending.stampSecond = now
             }
-            pending.bytes.append(contentsOf: pending.stamp)
-            pending.bytes.append(contentsOf: Self.accessLinePrefix)
-            var method = method
-            method.withUTF8 { pending.bytes.append(contentsOf: $0) }
-            pending.bytes.append(UInt8(ascii: " "))
-            var path = path
-            path.withUTF8 { pending.bytes.append(contentsOf: $0) }
-            pending.bytes.append(UInt8(ascii: " "))
-            if let status { pending.bytes.appendDecimal(status) } else { pending.bytes.append(contentsOf: "dropped".utf8) }
-            pending.bytes.append(UInt8(ascii: " "))
-            pending.bytes.appendDecimal(micros)
-            pending.bytes.append(contentsOf: "us\n".utf8)
+            // The line's parts, and two numbers of at most 20 digits and a sign each.
+            let size = pending.stamp.count + Self.accessLinePrefix.count + method.utf8.count + path.utf8.count + 2 * 21 + 6
+            guard pending.bytes.count + size <= Self.capacity else { return Self.drop(&pending) }
+            pending.bytes.append(addingCapacity: size) { span in
+                span.withUnsafeMutableBufferPointer { line, written in
+                    func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+                        _ = UnsafeMutableBufferPointer(rebasing: line[written...]).initialize(fromContentsOf: bytes)
+                        written += bytes.count
+                    }
+                    func put(_ byte: UInt8) {
+                        line.initializeElement(at: written, to: byte)
+                        written += 1
+                    }
+                    func put(_ number: Int) {
+                        var digits = 0
+                        var rest = number.magnitude
+                        repeat {
+                            digits += 1
+                            rest /= 10
+                        } while rest > 0
+                        if number < 0 { put(UInt8(ascii: "-")) }
+                        rest = number.magnitude
+                        for index in (written..<written + digits).reversed() {
+                            line.initializeElement(at: index, to: UInt8(ascii: "0") + UInt8(rest % 10))
+                            rest /= 10
+                        }
+                        written += digits
+                    }
+                    pending.stamp.withUnsafeBufferPointer(put)
+                    Self.accessLinePrefix.withUnsafeBufferPointer(put)
+                    method.withUTF8(put)
+                    put(UInt8(ascii: " "))
+                    path.withUTF8(put)
+                    put(UInt8(ascii: " "))
+                    if let status { put(status) } else { Self.dropped.withUnsafeBufferPointer(put) }
+                    put(UInt8(ascii: " "))
+                    put(micros)
+                    Self.microsecondsEnd.withUnsafeBufferPointer(put)
+                }
+            }
         }
     }
+
+    private static let accessLinePrefix = Array(" info usagemock: [UsageMock] ".utf8)
+    private static let dropped = Array("dropped".utf8)
+    private static let microsecondsEnd = Array("us\n".utf8)
 
     /// Writes out what has collected, as far as standard error takes it within
     /// `patience`; what it does not take waits for the next flush. Returns whether
