@@ -50,11 +50,15 @@ func parseInteger(_ name: String, _ text: some StringProtocol, in range: ClosedR
 }
 
 extension QueryParameters {
-    /// The single value of `name`, nil when absent.
+    /// The single value of `name`, nil when absent. Looked for in place: a page asks
+    /// for two to four parameters, and `values(_:)` makes two arrays each time.
     func single(_ name: String) throws(ParameterError) -> String? {
-        let given = values(name)
-        guard given.count <= 1 else { throw ParameterError(name: name, problem: .repeated) }
-        return given.first
+        var found: String?
+        for pair in pairs where pair.name == name {
+            guard found == nil else { throw ParameterError(name: name, problem: .repeated) }
+            found = pair.value
+        }
+        return found
     }
 
     /// The single integer value of `name` within `range`; `defaultValue` when absent.

@@ -25,8 +25,10 @@ extension ServerResponse {
     /// A JSON response; docs/behaviour.md promises `Content-Type: application/json` on every one.
     static func json(_ status: HTTPResponse.Status, _ body: [UInt8], headers: HTTPFields = [:]) -> ServerResponse {
         guard !headers.isEmpty else { return ServerResponse(status: status, headerFields: jsonFields, body: body) }
+        // Appended, not set (no caller gives a Content-Type): setting a field looks its
+        // name up, which builds HTTPFields' index of names, on every request.
         var fields = headers
-        fields[.contentType] = "application/json"
+        fields.append(HTTPField(name: .contentType, value: "application/json"))
         return ServerResponse(status: status, headerFields: fields, body: body)
     }
 
