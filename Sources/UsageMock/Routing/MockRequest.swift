@@ -26,8 +26,10 @@ extension ServerResponse {
     static func json(_ status: HTTPResponse.Status, _ body: [UInt8], headers: HTTPFields = [:]) -> ServerResponse {
         guard !headers.isEmpty else { return ServerResponse(status: status, headerFields: jsonFields, body: body) }
         // Appended, not set (no caller gives a Content-Type): setting a field looks its
-        // name up, which builds HTTPFields' index of names, on every request.
+        // name up, which builds HTTPFields' index of names, on every request. Room for it
+        // and for CORS's two fields (`CORSPolicy.decorate`), so the fields grow only once.
         var fields = headers
+        fields.reserveCapacity(headers.count + 3)
         fields.append(HTTPField(name: .contentType, value: "application/json"))
         return ServerResponse(status: status, headerFields: fields, body: body)
     }
