@@ -1,5 +1,6 @@
 import Atomics
 import HTTPServerCore
+import HTTPTypes
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -26,11 +27,14 @@ final class ScenarioState: Sendable {
         /// scenario (PUT, reset, a reload of the watched file) brings a new engine with
         /// its own faults counted afresh; moving the clock or adding usage keeps it.
         let faults: FaultEngine
+        /// Every API key with the 401 reason naming its provider (`ResponseReasons`).
+        let keyOwners: [String: [HTTPField]]
 
         init(_ scenario: LoadedScenario, faults: FaultEngine) {
             self.scenario = scenario
             router = Router(scenario.providers.map(\.routes))
             self.faults = faults
+            keyOwners = ResponseReasons.keyOwners(of: scenario.providers)
         }
     }
 

@@ -31,8 +31,6 @@ struct AccountDirectory<Account: AnyObject & Sendable>: Sendable {
 
     /// The account whose key the request bears, or nil (missing header, other scheme,
     /// not exactly one token, or a key of no account of this provider).
-    func owns(_ key: String) -> Bool { accountIndexByKey[key] != nil }
-
     func account(for request: MockRequest) -> Account? {
         guard let token = bearerToken(in: request.headers), let index = accountIndexByKey[token] else { return nil }
         return accounts[index]

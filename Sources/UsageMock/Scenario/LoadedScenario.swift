@@ -18,11 +18,9 @@ public protocol ServedProvider: AnyObject, Sendable {
     /// One of those statuses in the provider's error shape, with the provider's own
     /// headers (the caller adds `Retry-After`).
     func injectedError(_ status: InjectedStatus) -> ServerResponse
-    /// Every API key of its accounts, in scenario order (the startup summary).
+    /// Every API key of its accounts, in scenario order (the startup summary; a 401's
+    /// reason names the provider a key belongs to).
     var keys: [String] { get }
-    /// Whether `key` is a key of one of its accounts (a 401's reason names the
-    /// provider a key belongs to).
-    func ownsKey(_ key: String) -> Bool
 }
 
 /// A validated scenario: every provider's data generated, checked and serialised.

@@ -33,20 +33,28 @@ extension ParameterError {
 enum ResponseReasons {
     /// Why a provider answered 401, as its `X-Usagemock-Reason` field, naming the check
     /// that failed and never the key: the cases of common rule 2 (docs/behaviour.md), and
-    /// whose key it was when another provider's. The fixed reasons are made once: the same
-    /// array each time is what lets a prepared 401 find its kept addition at once
-    /// (`PreparedResponse.adding`), with nothing allocated.
-    static func unauthorized(_ headers: RequestHeaders, providers: [any ServedProvider]) -> [HTTPField] {
+    /// whose key it was when another provider's (`keyOwners`, made by `keyOwners(of:)`).
+    /// Every reason is made once: the same array each time is what lets a prepared 401
+    /// find its kept addition at once (`PreparedResponse.adding`), with nothing allocated.
+    static func unauthorized(_ headers: RequestHeaders, keyOwners: [String: [HTTPField]]) -> [HTTPField] {
         switch BearerCredential(headers) {
         case .missing: Unauthorized.missing
         case .repeated: Unauthorized.repeated
         case .otherScheme: Unauthorized.otherScheme
         case .notOneToken: Unauthorized.notOneToken
-        case .token(let token):
-            // By index: `first(where:)` copied every provider (an existential of many fields).
-            providers.firstIndex { $0.ownsKey(token) }.map { reasonField("auth: key of provider \(providers[$0].name)") }
-                ?? Unauthorized.unknownKey
+        case .token(let token): keyOwners[token] ?? Unauthorized.unknownKey
         }
+    }
+
+    /// Each API key of `providers` with the 401 reason that names its provider, made once
+    /// per scenario served: a 401 then looks its key up once instead of in every provider.
+    static func keyOwners(of providers: [any ServedProvider]) -> [String: [HTTPField]] {
+        var owners: [String: [HTTPField]] = [:]
+        for provider in providers {
+            let reason = reasonField("auth: key of provider \(provider.name)")
+            for key in provider.keys { owners[key] = reason }
+        }
+        return owners
     }
 
     private enum Unauthorized {

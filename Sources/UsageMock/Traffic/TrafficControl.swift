@@ -79,11 +79,12 @@ final class TrafficControl: Sendable {
     }
 
     /// What a provider route's answer needs said beside its body: why a 401 (computed
-    /// only then), and the query parameters the route ignored.
-    func explain(_ response: inout ServerResponse, to request: MockRequest, route: Route, providers: [any ServedProvider]) {
+    /// only then), and the query parameters the route ignored. `keyOwners`: see
+    /// `ResponseReasons.keyOwners(of:)`.
+    func explain(_ response: inout ServerResponse, to request: MockRequest, route: Route, keyOwners: [String: [HTTPField]]) {
         if response.statusCode == HTTPResponse.Status.unauthorized.code, response.firstValue(of: MockHeaders.reason) == nil {
             // Appended (there is none yet): a prepared 401 stays prepared (see `PreparedResponse.adding`).
-            response.append(contentsOf: ResponseReasons.unauthorized(request.headers, providers: providers))
+            response.append(contentsOf: ResponseReasons.unauthorized(request.headers, keyOwners: keyOwners))
         }
         response.warn(ResponseReasons.ignoredQueryParameters(request.target.query, route: route))
     }

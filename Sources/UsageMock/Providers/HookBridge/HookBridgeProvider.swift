@@ -44,7 +44,6 @@ final class HookBridgeProvider: ServedProvider {
         self.directory = directory
     }
     var keys: [String] { directory.keys }
-    func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
     var accountSummaries: [AccountSummary] {
         directory.summaries { [("months", $0.rows.count)] }

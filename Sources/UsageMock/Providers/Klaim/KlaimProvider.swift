@@ -73,7 +73,6 @@ final class KlaimProvider: ServedProvider {
         self.directory = directory
     }
     var keys: [String] { directory.keys }
-    func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
     var accountSummaries: [AccountSummary] {
         directory.summaries(

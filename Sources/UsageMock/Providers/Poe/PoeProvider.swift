@@ -43,7 +43,6 @@ final class PoeProvider: ServedProvider {
         self.directory = directory
     }
     var keys: [String] { directory.keys }
-    func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
     var accountSummaries: [AccountSummary] {
         directory.summaries { [("entries in window", $0.rows.count)] }

@@ -87,7 +87,6 @@ final class SybilionProvider: ServedProvider {
         self.directory = directory
     }
     var keys: [String] { directory.keys }
-    func ownsKey(_ key: String) -> Bool { directory.owns(key) }
 
     var accountSummaries: [AccountSummary] {
         directory.summaries { [("usage events", $0.rows.count)] }
