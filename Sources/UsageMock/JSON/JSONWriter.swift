@@ -163,24 +163,38 @@ extension [UInt8] {
         append(UInt8(ascii: "\""))
     }
 
-    /// `value` in decimal ASCII, with no String per number on a million rows or on
-    /// every access-log line. The digits are written last to first into stack room and
-    /// appended at once: appending them one by one checked the buffer for each.
+    /// `value` in decimal ASCII, with no String per number on a million rows. The digits
+    /// are written into stack room and appended at once: appending them one by one
+    /// checked the buffer for each.
     mutating func appendDecimal(_ value: Int) {
-        // 20 digits for any magnitude, and the sign.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { room in
-            var magnitude = value.magnitude
-            var start = room.count
-            repeat {
-                start -= 1
-                room[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            if value < 0 {
-                start -= 1
-                room[start] = UInt8(ascii: "-")
-            }
-            append(contentsOf: UnsafeMutableBufferPointer(rebasing: room[start...]))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: UnsafeMutableBufferPointer<UInt8>.decimalRoom) { room in
+            let end = room.initializeDecimal(value, at: 0)
+            append(contentsOf: UnsafeMutableBufferPointer(rebasing: room[..<end]))
         }
+    }
+}
+
+extension UnsafeMutableBufferPointer<UInt8> {
+    /// Bytes `initializeDecimal` may write: 20 digits for any magnitude, and the sign.
+    static var decimalRoom: Int { 21 }
+
+    /// Writes `value` in decimal ASCII from `start`, where `decimalRoom` bytes are free,
+    /// and returns where it ends: how JSON documents and access-log lines write numbers.
+    func initializeDecimal(_ value: Int, at start: Int) -> Int {
+        var end = value < 0 ? start + 1 : start
+        var rest = value.magnitude
+        repeat {
+            end += 1
+            rest /= 10
+        } while rest > 0
+        if value < 0 { initializeElement(at: start, to: UInt8(ascii: "-")) }
+        rest = value.magnitude
+        var index = end
+        repeat {
+            index -= 1
+            initializeElement(at: index, to: UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        return end
     }
 }

@@ -74,8 +74,10 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
                 pending.stamp = Self.localTimestamp(now)
                 pending.stampSecond = now
             }
-            // The line's parts, and two numbers of at most 20 digits and a sign each.
-            let size = pending.stamp.count + Self.accessLinePrefix.count + method.utf8.count + path.utf8.count + 2 * 21 + 6
+            // The line's parts and its two numbers.
+            let size =
+                pending.stamp.count + Self.accessLinePrefix.count + method.utf8.count + path.utf8.count
+                + 2 * UnsafeMutableBufferPointer<UInt8>.decimalRoom + 6
             guard pending.bytes.count + size <= Self.capacity else { return Self.drop(&pending) }
             pending.bytes.append(addingCapacity: size) { span in
                 span.withUnsafeMutableBufferPointer { line, written in
@@ -88,19 +90,7 @@ public final class BatchedStandardError: TextOutputStream, Sendable {
                         written += 1
                     }
                     func put(_ number: Int) {
-                        var digits = 0
-                        var rest = number.magnitude
-                        repeat {
-                            digits += 1
-                            rest /= 10
-                        } while rest > 0
-                        if number < 0 { put(UInt8(ascii: "-")) }
-                        rest = number.magnitude
-                        for index in (written..<written + digits).reversed() {
-                            line.initializeElement(at: index, to: UInt8(ascii: "0") + UInt8(rest % 10))
-                            rest /= 10
-                        }
-                        written += digits
+                        written = line.initializeDecimal(number, at: written)
                     }
                     pending.stamp.withUnsafeBufferPointer(put)
                     Self.accessLinePrefix.withUnsafeBufferPointer(put)

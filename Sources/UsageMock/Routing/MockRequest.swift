@@ -25,8 +25,8 @@ extension ServerResponse {
     /// A JSON response; docs/behaviour.md promises `Content-Type: application/json` on every one.
     static func json(_ status: HTTPResponse.Status, _ body: [UInt8], headers: HTTPFields = [:]) -> ServerResponse {
         guard !headers.isEmpty else { return ServerResponse(status: status, headerFields: jsonFields, body: body) }
-        // Appended, not set (no caller gives a Content-Type): setting a field looks its
-        // name up, which builds HTTPFields' index of names, on every request. Room for it
+        // Appended, not set (no caller gives a Content-Type): setting a field searches the
+        // others for its name and replaces through HTTPTypes' generic path. Room for it
         // and for CORS's two fields (`CORSPolicy.decorate`), so the fields grow only once.
         var fields = headers
         fields.reserveCapacity(headers.count + 3)

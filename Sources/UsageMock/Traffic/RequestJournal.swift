@@ -37,8 +37,8 @@ struct JournalEntry: Sendable {
     /// are looked up in them when the journal is read.
     let responseFields: HTTPFields
     /// `X-Usagemock-Reason` and `X-Usagemock-Warning` of the answer, if it had them.
-    var reason: String? { responseFields[MockHeaders.reason] }
-    var warning: String? { responseFields[MockHeaders.warning] }
+    var reason: String? { responseFields.firstValue(of: MockHeaders.reason) }
+    var warning: String? { responseFields.firstValue(of: MockHeaders.warning) }
 
     var path: Substring { target.prefix { $0 != "?" && $0 != "#" } }
     var query: Substring {

@@ -9,17 +9,19 @@ extension ServerResponse {
         return response
     }
 
-    /// The first value of the field `name`. HTTPTypes' subscript joins every value into
-    /// a new String; the mock sets its own fields once, and reads them on every request.
-    func firstValue(of name: HTTPField.Name) -> String? {
-        head.headerFields.first { $0.name == name }?.value
-    }
-
     /// Adds `warnings` to `X-Usagemock-Warning` (after any already there).
     mutating func warn(_ warnings: [String]) {
         guard !warnings.isEmpty else { return }
         let previous = head.headerFields[MockHeaders.warning].map { [$0] } ?? []
         head.headerFields[MockHeaders.warning] = (previous + warnings).joined(separator: "; ")
+    }
+}
+
+extension HTTPFields {
+    /// The first value of the field `name`. HTTPTypes' subscript joins every value into
+    /// a new String; the mock sets its own fields once, and reads them on every request.
+    func firstValue(of name: HTTPField.Name) -> String? {
+        first { $0.name == name }?.value
     }
 }
 

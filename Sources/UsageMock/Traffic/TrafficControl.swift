@@ -82,7 +82,9 @@ final class TrafficControl: Sendable {
     /// only then), and the query parameters the route ignored. `keyOwners`: see
     /// `ResponseReasons.keyOwners(of:)`.
     func explain(_ response: inout ServerResponse, to request: MockRequest, route: Route, keyOwners: [String: [HTTPField]]) {
-        if response.statusCode == HTTPResponse.Status.unauthorized.code, response.firstValue(of: MockHeaders.reason) == nil {
+        if response.statusCode == HTTPResponse.Status.unauthorized.code,
+            response.head.headerFields.firstValue(of: MockHeaders.reason) == nil
+        {
             // Appended (there is none yet): a prepared 401 stays prepared (see `PreparedResponse.adding`).
             response.append(contentsOf: ResponseReasons.unauthorized(request.headers, keyOwners: keyOwners))
         }
