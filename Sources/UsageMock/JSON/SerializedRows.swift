@@ -69,36 +69,38 @@ struct SerializedRows: Sendable {
                     guard let destination = output.baseAddress, let values = values.baseAddress, let skeleton = skeleton.baseAddress else {
                         return 0
                     }
-                    // Checked before every store: `byteBound` is the promise, this the proof.
+                    // Checked once per row, before any of its stores: `byteBound` is the
+                    // promise, this the proof. A row writes a comma, its keys, its values
+                    // (fewer bytes than it stores: each value's length precedes it), its
+                    // closing brace, and its last move may reach 15 bytes past that.
                     let room = output.count
+                    let keyBytes = skeletonEnds.last ?? 0
                     var at = 0
                     for row in indices {
+                        var from = start(of: row)
+                        precondition(at + 2 + keyBytes + (Int(ends[row]) - from) + 16 <= room, "a page outgrew its room")
                         if at > 0 {
-                            precondition(at < room, "a page outgrew its room")
                             destination.storeBytes(of: UInt8(ascii: ","), toByteOffset: at, as: UInt8.self)
                             at += 1
                         }
-                        var from = start(of: row)
+                        // Wrapping arithmetic below: the check above bounds every offset.
                         var keyStart = 0
                         for keyEnd in skeletonEnds {
-                            precondition(at + max(keyEnd - keyStart, 16) <= room, "a page outgrew its room")
-                            Self.copy(keyEnd - keyStart, from: skeleton + keyStart, to: destination + at)
-                            at += keyEnd - keyStart
+                            Self.copy(keyEnd &- keyStart, from: skeleton + keyStart, to: destination + at)
+                            at &+= keyEnd &- keyStart
                             keyStart = keyEnd
                             var length = Int(values.load(fromByteOffset: from, as: UInt8.self))
-                            from += 1
+                            from &+= 1
                             if length == 255 {
                                 length = Int(UInt32(littleEndian: values.loadUnaligned(fromByteOffset: from, as: UInt32.self)))
-                                from += 4
+                                from &+= 4
                             }
-                            precondition(at + max(length, 16) <= room, "a page outgrew its room")
                             Self.copy(length, from: values + from, to: destination + at)
-                            at += length
-                            from += length
+                            at &+= length
+                            from &+= length
                         }
-                        precondition(at < room, "a page outgrew its room")
                         destination.storeBytes(of: UInt8(ascii: "}"), toByteOffset: at, as: UInt8.self)
-                        at += 1
+                        at &+= 1
                     }
                     return at
                 }
