@@ -134,11 +134,7 @@ final class SybilionProvider: ServedProvider {
             JSONWriter.document {
                 $0.object {
                     $0.key("usage_events")
-                    if order == "asc" {
-                        $0.rows(account.rows, page.rows.lazy.map { Int(ascending[$0]) })
-                    } else {
-                        $0.rows(account.rows, page.rows.lazy.map { Int(ascending[total - 1 - $0]) })
-                    }
+                    $0.rows(account.rows, SortedPage(ascending: ascending, positions: page.rows, descending: order == "desc"))
                     $0.key("pagination")
                     $0.object {
                         $0.field("page", pageNumber)
@@ -174,5 +170,23 @@ final class SybilionProvider: ServedProvider {
                     $0.field("trace_id", traceID)
                 }
             }, headers: fields)
+    }
+}
+
+extension SybilionProvider {
+    /// The row numbers of a page of rows sorted by a column: `positions` in the ascending
+    /// order, or in that order reversed. A collection of its own rather than a lazy map
+    /// over the order, whose closure retained and released the order for every row read.
+    fileprivate struct SortedPage: RandomAccessCollection {
+        let ascending: [Int32]
+        let positions: Range<Int>
+        let descending: Bool
+
+        var startIndex: Int { positions.lowerBound }
+        var endIndex: Int { positions.upperBound }
+
+        subscript(position: Int) -> Int {
+            Int(ascending[descending ? ascending.count - 1 - position : position])
+        }
     }
 }
