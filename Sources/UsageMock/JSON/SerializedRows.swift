@@ -128,8 +128,17 @@ struct SerializedRows: Sendable {
     /// move: each row's stored bytes (its values, a little more than their length) plus
     /// its keys, braces and comma.
     fileprivate func byteBound(_ indices: some Collection<Int>) -> Int {
-        indices.reduce(0) { $0 + Int(ends[$1]) - start(of: $1) } + indices.count * (skeleton.count - Self.padding.count + 2)
-            + Self.padding.count
+        storedBytes(indices) + indices.count * (skeleton.count - Self.padding.count + 2) + Self.padding.count
+    }
+
+    /// The bytes the rows at `indices` take in `values`. Consecutive rows (a page in
+    /// stored order) lie end to end, so theirs is one subtraction instead of one per row;
+    /// the cast is decided when the function is specialised, not per call.
+    private func storedBytes(_ indices: some Collection<Int>) -> Int {
+        if let consecutive = indices as? Range<Int> {
+            return consecutive.isEmpty ? 0 : Int(ends[consecutive.upperBound - 1]) - start(of: consecutive.lowerBound)
+        }
+        return indices.reduce(0) { $0 + Int(ends[$1]) - start(of: $1) }
     }
 
     private func start(of row: Int) -> Int {
