@@ -23,13 +23,13 @@ public struct MockRequest: Sendable {
 
 extension ServerResponse {
     /// A JSON response; docs/behaviour.md promises `Content-Type: application/json` on every one.
-    static func json(_ status: HTTPResponse.Status, _ body: [UInt8], headers: HTTPFields = [:]) -> ServerResponse {
+    static func json(_ status: HTTPResponse.Status, _ body: [UInt8], headers: consuming HTTPFields = [:]) -> ServerResponse {
         guard !headers.isEmpty else { return ServerResponse(status: status, headerFields: jsonFields, body: body) }
         // Appended, not set (no caller gives a Content-Type): setting a field searches the
         // others for its name and replaces through HTTPTypes' generic path. Room for it
         // and for CORS's two fields (`CORSPolicy.decorate`), so the fields grow only once.
         var fields = headers
-        fields.reserveCapacity(headers.count + 3)
+        fields.reserveCapacity(fields.count + 3)
         fields.append(HTTPField(name: .contentType, value: "application/json"))
         return ServerResponse(status: status, headerFields: fields, body: body)
     }
