@@ -19,21 +19,21 @@ RUN export DEBIAN_FRONTEND=noninteractive \
 
 WORKDIR /build
 
-# Resolve dependencies from the manifest alone, so this layer is reused until
-# Package.swift changes (editing sources does not re-fetch packages).
-COPY Package.swift ./
-RUN swift package resolve
-
 # SwiftPM validates every target of the manifest, test targets included, so
 # Tests/ must be present even though only the executable is built.
+COPY Package.swift ./
 COPY Sources ./Sources
 # The default scenario is compiled in from Scenarios/default.json (a link in Sources/).
 COPY Scenarios/default.json ./Scenarios/default.json
 COPY Tests ./Tests
 
+# .build is a cache mount: it stays on the building machine between builds and is
+# never part of an image, so a rebuild fetches no packages and compiles only
+# usagemock's own modules (the dependencies, most of a clean build, stay built).
 # The Swift runtime and Foundation are linked in statically; libmicrohttpd
 # stays a shared library (libmicrohttpd12 in the runtime stage).
-RUN swift build -c release --static-swift-stdlib --product usagemock \
+RUN --mount=type=cache,target=/build/.build,sharing=locked \
+    swift build -c release --static-swift-stdlib --product usagemock \
     && bin="$(swift build -c release --static-swift-stdlib --show-bin-path)" \
     && mkdir -p /staging \
     && cp "$bin/usagemock" /staging/ \
