@@ -50,6 +50,7 @@ enum ResponseReasons {
 
     /// Each API key of `providers` with the 401 reason that names its provider, made once
     /// per scenario served: a 401 then looks its key up once instead of in every provider.
+    /// A scenario refuses a key used twice (`ScenarioContext.claim`), so each has one owner.
     static func keyOwners(of providers: [any ServedProvider]) -> [String: [HTTPField]] {
         var owners: [String: [HTTPField]] = [:]
         for provider in providers {
