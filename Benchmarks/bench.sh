@@ -450,12 +450,16 @@ stop_server "$PID_U"
 say "usagemock's own work per request, in-process (MockApplication.respond(to:))"
 # The same requests, no sockets and no other process: what usagemock itself spends of
 # the CPU time per request measured above. The access log's lines go to /dev/null.
+# Then two threads at once, as two workers: what sharing the scenario's objects costs each.
 "$RESPOND_BENCH" >"$WORK/inprocess.txt" 2>/dev/null
-cat "$WORK/inprocess.txt"
+"$RESPOND_BENCH" --threads 2 >"$WORK/inprocess-2.txt" 2>/dev/null
+paste -d' ' "$WORK/inprocess.txt" <(awk '{ print "| two threads at once:", $2 }' "$WORK/inprocess-2.txt")
 for e in "${ENDPOINTS[@]}"; do
   IFS='|' read -r id label _ _ _ _ expected <<<"$e"
-  status=$(awk -v id="$id" '$1 == id { print $3 }' "$WORK/inprocess.txt")
-  [ "$status" = "$expected" ] || fail "in-process $label answered ${status:-nothing}, expected $expected"
+  for file in inprocess inprocess-2; do
+    status=$(awk -v id="$id" '$1 == id { print $3 }' "$WORK/$file.txt")
+    [ "$status" = "$expected" ] || fail "in-process ($file) $label answered ${status:-nothing}, expected $expected"
+  done
 done
 
 # ---------------------------------------------------------------------------------------
@@ -490,13 +494,15 @@ TABLE=$WORK/table.md
       "$(fmt_us "$(res "work-$ns-a" 4)")" "$(fmt_us "$(res "work-$ns-b" 4)")"
   done
   echo
-  echo "| endpoint | usagemock CPU µs/req over sockets (above) | of which MockApplication.respond(to:), in-process µs | share |"
-  echo "|---|---:|---:|---:|"
+  echo "| endpoint | usagemock CPU µs/req over sockets (above) | of which MockApplication.respond(to:), in-process µs | share | in-process µs, two threads at once |"
+  echo "|---|---:|---:|---:|---:|"
   for e in "${ENDPOINTS[@]}"; do
     IFS='|' read -r id label _ <<<"$e"
     ns=$(awk -v id="$id" '$1 == id { print $2 }' "$WORK/inprocess.txt")
-    printf '| %s | %s | %s | %s |\n' "$label" "$(fmt_us "$(res "$id-b" 4)")" "$(awk -v n="$ns" 'BEGIN { printf "%.2f", n / 1000 }')" \
-      "$(awk -v n="$ns" -v c="$(res "$id-b" 4)" 'BEGIN { if (c + 0 == 0) print "nan"; else printf "%.0f %%", n / 10 / c }')"
+    ns2=$(awk -v id="$id" '$1 == id { print $2 }' "$WORK/inprocess-2.txt")
+    printf '| %s | %s | %s | %s | %s |\n' "$label" "$(fmt_us "$(res "$id-b" 4)")" "$(awk -v n="$ns" 'BEGIN { printf "%.2f", n / 1000 }')" \
+      "$(awk -v n="$ns" -v c="$(res "$id-b" 4)" 'BEGIN { if (c + 0 == 0) print "nan"; else printf "%.0f %%", n / 10 / c }')" \
+      "$(awk -v n="$ns2" 'BEGIN { printf "%.2f", n / 1000 }')"
   done
   echo
   echo "| worker threads (both servers) | endpoint | limit req/s | usagemock req/s | ratio | p99 ratio | limit CPU µs/req | usagemock CPU µs/req |"
@@ -597,7 +603,9 @@ RESULTS=$BENCH/RESULTS.md
   echo "  there (same length). usagemock runs with its defaults; its access log goes to /dev/null."
   echo "- in-process: \`Benchmarks/InProcess\` calls MockApplication.respond(to:) with the same requests,"
   echo "  server defaults (journal, CORS, access log to /dev/null), on one thread; the best of 7 rounds of"
-  echo "  40,000 calls. No kernel, no libmicrohttpd, no wrk: steady from run to run."
+  echo "  40,000 calls. No kernel, no libmicrohttpd, no wrk: steady from run to run. Then on two threads at"
+  echo "  once, each as a worker of its own (a round takes as long as its slower thread): against one"
+  echo "  thread, what the two workers' sharing of the scenario's objects costs each of them."
   echo "- calibration: the limit server spinning a fixed time in user space before each answer"
   echo "  (\`limit-server PORT DIR THREADS WORK_NS\`), against itself without: what that much of a"
   echo "  server's own work per request costs in req/s here, to read the usagemock/limit ratios by."

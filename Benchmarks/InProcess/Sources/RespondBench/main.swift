@@ -5,12 +5,16 @@
 // The wrk figures mix usagemock's own work with the kernel's and wrk's on shared
 // cores; this isolates the first and is steady from run to run.
 //
-//   RespondBench [ROUNDS [CALLS [ID]]]  prints "id ns_per_request status body_bytes" per endpoint
-//                                       (only endpoint ID when given, e.g. under callgrind):
-//                                       the best of ROUNDS (default 7) rounds of CALLS (40000).
+//   RespondBench [--threads N] [ROUNDS [CALLS [ID]]]
+//       prints "id ns_per_request status body_bytes" per endpoint (only endpoint ID when
+//       given, e.g. under callgrind): the best of ROUNDS (default 7) rounds of CALLS
+//       (40000). With --threads N (default 1), N threads call it at once, each as its
+//       own server worker, and a round's time is the slowest thread's: against one
+//       thread, what the workers' sharing of the scenario's objects costs each of them.
 import Dispatch
 import HTTPServerCore
 import HTTPTypes
+import Synchronization
 import UsageMock
 
 #if canImport(Glibc)
@@ -26,13 +30,16 @@ struct Endpoint {
 
     /// The request as the server hands it over: Host, Authorization and, with a body,
     /// its Content-Type and Content-Length.
-    func request() -> ServerRequest {
+    func request(worker: Int = 0) -> ServerRequest {
         var fields: HTTPFields = [HTTPField.Name("Host")!: "127.0.0.1:8080", .authorization: authorization]
         if !body.isEmpty {
             fields[.contentType] = "application/json"
             fields[.contentLength] = String(body.count)
         }
-        return ServerRequest(head: HTTPRequest(method: method, scheme: nil, authority: nil, path: target, headerFields: fields), body: body)
+        var request = ServerRequest(
+            head: HTTPRequest(method: method, scheme: nil, authority: nil, path: target, headerFields: fields), body: body)
+        request.worker = worker
+        return request
     }
 }
 
@@ -47,29 +54,48 @@ let endpoints = [
     Endpoint(id: "unauth", method: .get, target: "/usage/current_balance", authorization: "Bearer sk_wrong_key"),
 ]
 
-let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
-let rounds = arguments.first ?? 7
-let calls = arguments.dropFirst().first ?? 40_000
-let only = CommandLine.arguments.dropFirst(3).first
+var arguments = Array(CommandLine.arguments.dropFirst())
+let flag = arguments.firstIndex(of: "--threads")
+let threads = flag.flatMap { $0 + 1 < arguments.count ? Int(arguments[$0 + 1]) : nil } ?? 1
+precondition(threads > 0, "usage: RespondBench [--threads N] [ROUNDS [CALLS [ID]]]")
+if let flag { arguments.removeSubrange(flag...min(flag + 1, arguments.count - 1)) }
+let numbers = arguments.compactMap { Int($0) }
+let rounds = numbers.first ?? 7
+let calls = numbers.dropFirst().first ?? 40_000
+let only = arguments.dropFirst(2).first
 
 // As `serve` sets it: local time for the log's timestamps without a stat per line.
 setenv("TZ", ":/etc/localtime", 0)
 let accessLog = BatchedStandardError()
 let application = MockApplication(scenario: ScenarioLoader.loadDefault(), accessLog: accessLog)
 
+/// `calls` answers to `endpoint` as worker `worker`; the response bytes, so none is optimised away.
+func answer(_ endpoint: Endpoint, worker: Int) -> Int {
+    let request = endpoint.request(worker: worker)
+    var bytes = 0
+    for call in 0..<calls {
+        bytes &+= application.respond(to: request).body.count
+        // As the server's flusher does every 50 ms: every line is written, none dropped.
+        if worker == 0, call % 1000 == 999 { accessLog.flush() }
+    }
+    return bytes
+}
+
 for endpoint in endpoints where only == nil || endpoint.id == only {
     let first = application.respond(to: endpoint.request())
     var best = Double.infinity
-    var bytes = 0
     for _ in 0..<rounds {
+        let started = Atomic<Int>(0)
+        let bytes = Atomic<Int>(0)
         let start = DispatchTime.now().uptimeNanoseconds
-        for call in 0..<calls {
-            bytes &+= application.respond(to: endpoint.request()).body.count
-            // As the server's flusher does every 50 ms: every line is written, none dropped.
-            if call % 1000 == 999 { accessLog.flush() }
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            // Every thread starts once all are running.
+            started.add(1, ordering: .acquiringAndReleasing)
+            while started.load(ordering: .acquiring) < threads {}
+            bytes.add(answer(endpoint, worker: worker), ordering: .relaxed)
         }
         best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / Double(calls))
+        precondition(bytes.load(ordering: .relaxed) > 0)
     }
-    precondition(bytes > 0)
     print(endpoint.id, Int(best.rounded()), first.head.status.code, first.body.count)
 }
