@@ -77,7 +77,7 @@ public struct MockApplication: HTTPResponder {
             let target = try RequestTarget(request.target)
             let mockRequest = MockRequest(method: request.method, target: target, headers: request.headers, body: request.body)
             path = target.rawPath
-            let served = state.served
+            let served = state.served(byWorker: request.worker)
             // Only paths under /__admin/ can be admin routes: a provider request skips them.
             note.isAdmin = target.firstSegmentIs(AdminRoutes.firstSegment)
             if note.isAdmin, let refusal = admin.refusal(for: mockRequest) {
