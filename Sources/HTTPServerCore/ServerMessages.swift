@@ -16,6 +16,11 @@ public struct ServerRequest: Sendable {
     /// memory one allocates and another frees). Requests made in-process say 0.
     public var worker: Int
 
+    /// Workers that get state of their own in a responder (the journal's rings, the
+    /// access log's buffers, the served scenario's routers); a worker past them shares
+    /// the slot `worker % workerSlots`.
+    public static let workerSlots = 16
+
     public init(
         method: HTTPRequest.Method, target: String, headers: RequestHeaders = RequestHeaders(), body: [UInt8] = [],
         receivedAt: ContinuousClock.Instant = .now, worker: Int = 0

@@ -45,12 +45,9 @@ final class ScenarioState: Sendable {
         /// groups a request retains are its worker's, not lines that every worker writes.
         static func perWorker(_ scenario: LoadedScenario, faults: FaultEngine) -> [Served] {
             let keyOwners = ResponseReasons.keyOwners(of: scenario.providers)
-            return (0..<ScenarioState.workerSlots).map { _ in Served(scenario, faults: faults, keyOwners: keyOwners) }
+            return (0..<ServerRequest.workerSlots).map { _ in Served(scenario, faults: faults, keyOwners: keyOwners) }
         }
     }
-
-    /// Served scenarios for this many workers; a worker past them shares one (`worker % workerSlots`).
-    static let workerSlots = 16
 
     private let current: [ManagedAtomic<Served>]
     /// Held for a whole change; its value is the scenario reset returns to: the one
@@ -64,7 +61,7 @@ final class ScenarioState: Sendable {
     var served: Served { served(byWorker: 0) }
 
     /// The scenario served, as `ServerRequest.worker` reads it.
-    func served(byWorker worker: Int) -> Served { current[worker % Self.workerSlots].load(ordering: .acquiring) }
+    func served(byWorker worker: Int) -> Served { current[worker % ServerRequest.workerSlots].load(ordering: .acquiring) }
 
     /// Serves what `build` makes of the current scenario (and the reset baseline);
     /// when it throws, nothing changes. With `asBaseline`, reset returns to it too.

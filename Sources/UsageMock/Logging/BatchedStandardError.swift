@@ -18,8 +18,8 @@ import Glibc
 public final class BatchedStandardError: TextOutputStream, Sendable {
     /// Bytes that may wait for standard error in each buffer; past this, lines are dropped.
     static let capacity = 1 << 20
-    /// Buffers for this many workers; a worker past them shares one (`worker % bufferCount`).
-    static let bufferCount = 16
+    /// A buffer per worker slot (`ServerRequest.workerSlots`).
+    static let bufferCount = ServerRequest.workerSlots
     /// Bytes per write(2), PIPE_BUF: a pipe that polls writable has room for at least
     /// this many, so the write cannot block.
     static let chunkBytes = 4096

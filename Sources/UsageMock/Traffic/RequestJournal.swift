@@ -83,8 +83,8 @@ final class RequestJournal: Sendable {
         var next = 0
     }
 
-    /// Rings for this many workers; a worker past them shares one (`worker % ringCount`).
-    static let ringCount = 16
+    /// A ring per worker slot (`ServerRequest.workerSlots`).
+    static let ringCount = ServerRequest.workerSlots
 
     let capacity: Int
     private let rings: [PThreadLocked<Ring>]
