@@ -43,7 +43,11 @@ extension HTTPServer {
     /// `receiveHead`; the request keeps the target as sent.
     func begin(uri: UnsafePointer<CChar>?, on connection: OpaquePointer) -> UnsafeMutableRawPointer? {
         guard let pointer = CMicroHTTPD_connection_context(connection) else { return nil }
-        let context = Unmanaged<ConnectionContext>.fromOpaque(pointer).takeUnretainedValue()
+        withObject(at: pointer, as: ConnectionContext.self) { start(uri: uri, in: $0) }
+        return pointer
+    }
+
+    private func start(uri: UnsafePointer<CChar>?, in context: ConnectionContext) {
         let target = uri.map { String(cString: $0) } ?? ""
         let tooManyParameters = Self.queryParameterCount(target) > configuration.maxQueryParameters
         if tooManyParameters, let uri, let question = strchr(uri, Int32(UInt8(ascii: "?"))) {
@@ -52,7 +56,6 @@ extension HTTPServer {
         let now = ContinuousClock.now
         context.state.start(target: target, tooManyQueryParameters: tooManyParameters, receivedAt: now)
         context.beganAt.store(nanosecondsSinceStart(now), ordering: .releasing)
-        return pointer
     }
 
     /// The `&`-separated fields after the first `?`, as libmicrohttpd counts them.
@@ -72,9 +75,10 @@ extension HTTPServer {
 
     /// The request is over (answered, or abandoned by libmicrohttpd).
     func end(_ pointer: UnsafeMutableRawPointer) {
-        let context = Unmanaged<ConnectionContext>.fromOpaque(pointer).takeUnretainedValue()
-        context.state.request.body = []
-        context.beganAt.store(0, ordering: .releasing)
+        withObject(at: pointer, as: ConnectionContext.self) { context in
+            context.state.request.body = []
+            context.beganAt.store(0, ordering: .releasing)
+        }
     }
 
     func handle(
@@ -97,13 +101,12 @@ extension HTTPServer {
             // Past eight times the limit, stop reading a body that will be refused anyway.
             return context.state.receivedBodyBytes > configuration.maxBodySize * 8 ? .NO : .YES
         case .body:
-            // The request is lent from the context, not copied out of it.
             let response: ServerResponse
             if context.state.receivedBodyBytes > configuration.maxBodySize {
                 context.state.request.body = []
                 response = responder.respond(toRejected: context.state.request, reason: .bodyTooLarge(limit: configuration.maxBodySize))
             } else {
-                response = responder.respond(to: context.state.request)
+                response = answer(&context.state.request)
             }
             if response.delay > .zero, suspend(connection, for: response.delay) {
                 context.state.phase = .delayed(response)
@@ -111,6 +114,13 @@ extension HTTPServer {
             }
             return deliver(response, on: connection, closing: context.state.validation.closesAfterResponse)
         }
+    }
+
+    /// The responder's answer to `request`, lent from the connection's context: `inout`,
+    /// so the request is borrowed in place where passing `context.state.request` copied
+    /// it (a retain and a release of its target, header fields and body).
+    private func answer(_ request: inout ServerRequest) -> ServerResponse {
+        responder.respond(to: request)
     }
 
     /// Sends the response, or answers `NO` so libmicrohttpd closes the connection
@@ -154,7 +164,7 @@ extension HTTPServer {
         }
         context.state.request.method = parsedMethod
         let isHTTP11 = strcmp(version, "HTTP/1.1") == 0
-        if let refusal = refusal(of: context.state, methodLength: strlen(method), isHTTP11: isHTTP11) {
+        if let refusal = refusal(of: context, methodLength: strlen(method), isHTTP11: isHTTP11) {
             return queue(responder.respond(toRejected: context.state.request, reason: refusal), on: connection)
         }
         return .YES
@@ -168,15 +178,17 @@ extension HTTPServer {
         return HTTPRequest.Method(String(cString: name))
     }
 
-    /// Why the head must be refused before any body is read, if it must.
-    private func refusal(of state: RequestState, methodLength: Int, isHTTP11: Bool) -> RequestRejection? {
+    /// Why the head must be refused before any body is read, if it must. It reads the
+    /// context's state field by field: a `RequestState` passed by value was a copy of the
+    /// request (a retain and a release of its target, header fields and body).
+    private func refusal(of context: ConnectionContext, methodLength: Int, isHTTP11: Bool) -> RequestRejection? {
         let limit = configuration.maxHeadSize
-        let requestLineSize = methodLength + state.request.target.utf8.count + "  HTTP/1.1\r\n".utf8.count
+        let requestLineSize = methodLength + context.state.request.target.utf8.count + "  HTTP/1.1\r\n".utf8.count
         if requestLineSize > limit { return .requestLineTooLong(limit: limit) }
-        if requestLineSize + state.headerBytes > limit { return .headTooLarge(limit: limit) }
-        if state.tooManyQueryParameters { return .tooManyQueryParameters(limit: configuration.maxQueryParameters) }
-        if let problem = state.validation.problem(isHTTP11: isHTTP11) { return .malformedHeader(problem) }
-        if let declared = state.validation.firstContentLength, declared > UInt64(configuration.maxBodySize) {
+        if requestLineSize + context.state.headerBytes > limit { return .headTooLarge(limit: limit) }
+        if context.state.tooManyQueryParameters { return .tooManyQueryParameters(limit: configuration.maxQueryParameters) }
+        if let problem = context.state.validation.problem(isHTTP11: isHTTP11) { return .malformedHeader(problem) }
+        if let declared = context.state.validation.firstContentLength, declared > UInt64(configuration.maxBodySize) {
             return .bodyTooLarge(limit: configuration.maxBodySize)
         }
         return nil
