@@ -3,7 +3,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: run test swift-test contract-test lint format sanitize fuzz soak container-test bench bench-allocations bench-instructions
+.PHONY: run test swift-test contract-test lint format sanitize fuzz soak container-test bench bench-allocations bench-instructions bench-calls
 
 run:
 	@scripts/install-deps.sh
@@ -66,6 +66,11 @@ bench:
 # about 1 % from run to run, for comparing a change with the commit before it (a minute).
 bench-instructions:
 	Benchmarks/respond-instructions.sh
+
+# Calls of swift_retain, swift_release and malloc per request over a socket, glue
+# included, counted by uprobes on a release server (needs root and perf; half a minute).
+bench-calls:
+	Benchmarks/request-calls.sh
 
 # Allocations per request of MockApplication.respond(to:), counted by package-benchmark's
 # malloc interposer (Benchmarks/Allocations), against the counts committed in
