@@ -41,11 +41,33 @@ final class ResponseBody {
     static func response(head: HTTPResponse, body: [UInt8]) -> OpaquePointer? {
         guard let response = response(sending: body) else { return nil }
         for field in head.headerFields where field.name != .contentLength {
-            guard MHD_add_response_header(response, field.name.rawName, field.value) == .YES else {
+            guard add(field, to: response) else {
                 MHD_destroy_response(response)
                 return nil
             }
         }
         return response
+    }
+
+    /// Adds `field` to `response` from its name's and value's bytes, copied into one
+    /// NUL-terminated temporary buffer (on the stack for the usual sizes): passing the
+    /// name and `field.value` to C as Strings made a C copy (or a String) of each, two
+    /// allocations per field of every answer that is not prepared, such as a page.
+    private static func add(_ field: HTTPField, to response: OpaquePointer) -> Bool {
+        var name = field.name.rawName
+        return name.withUTF8 { name in
+            field.withUnsafeBytesOfValue { value in
+                withUnsafeTemporaryAllocation(byteCount: name.count + value.count + 2, alignment: 1) { buffer in
+                    let valueStart = name.count + 1
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[..<name.count]).copyMemory(from: UnsafeRawBufferPointer(name))
+                    buffer[name.count] = 0
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[valueStart..<valueStart + value.count])
+                        .copyMemory(from: UnsafeRawBufferPointer(value))
+                    buffer[valueStart + value.count] = 0
+                    let start = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
+                    return MHD_add_response_header(response, start, start + valueStart) == .YES
+                }
+            }
+        }
     }
 }
