@@ -8,6 +8,7 @@
 # a cost: fewer calls on the same path is what to read. About 30 s after the build.
 #
 #   Benchmarks/request-calls.sh [REQUESTS [ID...]]   default: 5000 requests, every endpoint
+#   of Benchmarks/endpoints.sh (the ones bench.sh measures)
 #
 # Needs root (uprobes), perf (linux-perf) and curl; builds with
 # `swift build -c release --scratch-path .build-bench`, as bench.sh does. The requests
@@ -17,21 +18,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-5000}
 shift || true
-ids=("$@")
-[ ${#ids[@]} -gt 0 ] || ids=(balance unauth poe100 hb24 syb200)
+only=("$@")
 command -v perf >/dev/null || { echo "request-calls: needs perf (apt-get install linux-perf)" >&2; exit 1; }
-
-# Endpoints: id|method|Authorization|target (GET only: curl's -K loop sends no body).
-endpoint() {
-  case $1 in
-    balance) echo "Bearer sk_test_poe|/usage/current_balance" ;;
-    unauth) echo "Bearer sk_wrong_key|/usage/current_balance" ;;
-    poe100) echo "Bearer sk_test_poe|/usage/points_history?limit=100" ;;
-    hb24) echo "Bearer hb_test_key|/v1/billing/usage-history?limit=24" ;;
-    syb200) echo "Bearer sk_ops_test|/api/v1/usage?limit=200&sort=created_at&order=asc" ;;
-    *) echo "request-calls: unknown endpoint $1" >&2; exit 1 ;;
-  esac
-}
+source Benchmarks/endpoints.sh
 
 swift build -c release --product usagemock --scratch-path .build-bench 2>&1 | tail -n 1
 server=$(swift build -c release --scratch-path .build-bench --show-bin-path)/usagemock
@@ -50,15 +39,20 @@ trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/__admin/health" && break; sleep 0.1; done
 
 printf '%-10s %8s %8s %8s\n' endpoint retain release malloc
-for id in "${ids[@]}"; do
-  IFS='|' read -r authorization target <<<"$(endpoint "$id")"
+for line in "${ENDPOINTS[@]}"; do
+  IFS='|' read -r id _ method authorization target body _ <<<"$line"
+  [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $id "* ]] || continue
+  # One config line per request: curl sends them on one connection, each with the
+  # method, header fields and body given on the command line.
   yes "url = \"http://127.0.0.1:$port$target\"" | head -n "$requests" >"$work/urls" || true
+  request=(-s -K "$work/urls" -X "$method" -H "Authorization: $authorization")
+  [ -z "$body" ] || request+=(-H 'Content-Type: application/json' --data-raw "$body")
   # Once unmeasured, so every lazily made answer is made, then measured.
-  curl -s -K "$work/urls" -H "Authorization: $authorization" >/dev/null
+  curl "${request[@]}" >/dev/null
   perf stat -x, -e "$events" -p "$pid" -o "$work/$id.stat" &
   stat_pid=$!
   sleep 0.5
-  curl -s -K "$work/urls" -H "Authorization: $authorization" >/dev/null
+  curl "${request[@]}" >/dev/null
   kill -INT "$stat_pid"
   wait "$stat_pid" 2>/dev/null || true
   awk -F, -v id="$id" -v n="$requests" '
