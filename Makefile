@@ -58,7 +58,7 @@ container-test:
 	scripts/container-test.sh
 
 # Throughput, latency, start time and memory against a bare libmicrohttpd server and
-# a peer mock; writes Benchmarks/RESULTS.md (about 7 minutes).
+# a peer mock; writes Benchmarks/RESULTS.md (about 16 minutes from a fresh clone).
 bench:
 	Benchmarks/bench.sh
 

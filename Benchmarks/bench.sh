@@ -5,7 +5,7 @@
 # per request, to read the ratios by; and usagemock's own work per request without
 # sockets (Benchmarks/InProcess). Prints a table and writes Benchmarks/RESULTS.md.
 #
-#   Benchmarks/bench.sh    (about 8 minutes; 10 from a fresh clone, build and venv included)
+#   Benchmarks/bench.sh    (about 9 minutes once built; 16 from a fresh clone, builds and venv included)
 #
 # Settings (environment):
 #   BENCH_DURATION   seconds per wrk run (default 2)
@@ -20,9 +20,9 @@
 #                    written to RESULTS.md (about a minute and a half): for trying a change
 #
 # Needs: Swift, libmicrohttpd-dev, cc, curl, python3 (with venv), wrk; the missing
-# Debian packages are installed with apt-get. usagemock is built with
-# `swift build -c release --scratch-path .build-bench`, so benchmarking never waits on
-# (or blocks) a build in .build. Mockintosh goes into Benchmarks/.venv (pip).
+# Debian packages are installed with apt-get. usagemock is built as
+# Benchmarks/server-build.sh says: a release build linked as the container image links
+# it, in .build-bench. Mockintosh goes into Benchmarks/.venv (pip).
 # Every server it starts listens on 127.0.0.1 only and is stopped on exit.
 set -euo pipefail
 
@@ -32,7 +32,6 @@ BENCH=$ROOT/Benchmarks
 DURATION=${BENCH_DURATION:-2}
 REPS=${BENCH_REPS:-5}
 STARTS=${BENCH_STARTS:-10}
-SCRATCH=.build-bench
 WRK_ARGS=(-t2 -c50 --latency --timeout 5s)
 SECONDS=0
 
@@ -86,8 +85,9 @@ if [ ! -x "$VENV/bin/mockintosh" ] || [ "$(cat "$VENV/.pins" 2>/dev/null)" != "$
 fi
 
 say "Build"
-timeout 1200 swift build -c release --product usagemock --scratch-path "$SCRATCH" 2>&1 | tail -n 3
-USAGEMOCK=$ROOT/$SCRATCH/release/usagemock
+source "$BENCH/server-build.sh"
+timeout 1200 "${BENCH_BUILD[@]}" --product usagemock 2>&1 | tail -n 3
+USAGEMOCK=$("${BENCH_BUILD[@]}" --show-bin-path)/usagemock
 [ -x "$USAGEMOCK" ] || fail "no binary at $USAGEMOCK"
 if [ "${BENCH_QUICK:-0}" != 1 ]; then
 timeout 1200 swift build -c release --package-path "$BENCH/InProcess" --scratch-path "$ROOT/.build-bench-inprocess" 2>&1 | tail -n 1
@@ -582,7 +582,7 @@ RESULTS=$BENCH/RESULTS.md
   echo "Written by \`Benchmarks/bench.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC') in $SECONDS s."
   echo
   echo "- machine: $(nproc) cores ($CPU), $MEM, Linux $(uname -r)"
-  echo "- usagemock $("$USAGEMOCK" --version 2>/dev/null || true) at commit $COMMIT, release build ($SCRATCH); $(swift --version 2>/dev/null | head -n 1)"
+  echo "- usagemock $("$USAGEMOCK" --version 2>/dev/null || true) at commit $COMMIT, release build linked as the container links it (\`--static-swift-stdlib\`, Benchmarks/server-build.sh); $(swift --version 2>/dev/null | head -n 1)"
   echo "- libmicrohttpd $(pkg-config --modversion libmicrohttpd); $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2)"
   echo "- wrk ${WRK_ARGS[*]}, ${DURATION} s per run; per row a 1 s warm-up of each side, then $REPS runs of each, alternating;"
   echo "  medians of the runs. Client, servers and this script share the same $(nproc) cores, so the ratios"

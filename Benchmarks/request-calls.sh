@@ -10,8 +10,8 @@
 #   Benchmarks/request-calls.sh [REQUESTS [ID...]]   default: 5000 requests, every endpoint
 #   of Benchmarks/endpoints.sh (the ones bench.sh measures)
 #
-# Needs root (uprobes), perf (linux-perf) and curl; builds with
-# `swift build -c release --scratch-path .build-bench`, as bench.sh does. The requests
+# Needs root (uprobes), perf (linux-perf) and curl; builds usagemock as bench.sh does
+# (Benchmarks/server-build.sh). The requests
 # are REQUESTS keep-alive requests from one curl; the calls of the server's other
 # threads in that time (the log's flusher) are in the counts, a few per thousand.
 set -euo pipefail
@@ -22,14 +22,20 @@ only=("$@")
 command -v perf >/dev/null || { echo "request-calls: needs perf (apt-get install linux-perf)" >&2; exit 1; }
 source Benchmarks/endpoints.sh
 
-swift build -c release --product usagemock --scratch-path .build-bench 2>&1 | tail -n 1
-server=$(swift build -c release --scratch-path .build-bench --show-bin-path)/usagemock
-swift_core=$(ldd "$server" | awk '/libswiftCore.so/ { print $3 }')
+source Benchmarks/server-build.sh
+"${BENCH_BUILD[@]}" --product usagemock 2>&1 | tail -n 1
+server=$("${BENCH_BUILD[@]}" --show-bin-path)/usagemock
+# The Swift runtime is linked into the binary, where its functions are local symbols
+# without debug information: probed by address, and probed afresh for each build.
+# malloc is libc's.
 libc=$(ldd "$server" | awk '/libc.so.6/ { print $3 }')
-perf probe -q -x "$swift_core" swift_retain 2>/dev/null || true
-perf probe -q -x "$swift_core" swift_release 2>/dev/null || true
+perf probe -q -d 'probe_usagemock:*' 2>/dev/null || true
+for function in swift_retain swift_release; do
+  address=$(nm "$server" | awk -v f="$function" '$3 == f { print "0x" $1 }')
+  perf probe -q -x "$server" -a "$function=$address" 2>/dev/null
+done
 perf probe -q -x "$libc" malloc 2>/dev/null || true
-events=probe_libswiftCore:swift_retain,probe_libswiftCore:swift_release,probe_libc:malloc
+events=probe_usagemock:swift_retain,probe_usagemock:swift_release,probe_libc:malloc
 
 work=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
