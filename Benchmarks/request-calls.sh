@@ -11,9 +11,9 @@
 #   of Benchmarks/endpoints.sh (the ones bench.sh measures)
 #
 # Needs root (uprobes), perf (linux-perf) and curl; builds usagemock as bench.sh does
-# (Benchmarks/server-build.sh). The requests
-# are REQUESTS keep-alive requests from one curl; the calls of the server's other
-# threads in that time (the log's flusher) are in the counts, a few per thousand.
+# (Benchmarks/server-build.sh). The requests are REQUESTS keep-alive requests from one
+# curl; the calls of the server's other threads in that time (the log's flusher) are in
+# the counts, a few per thousand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 requests=${1:-5000}
@@ -21,8 +21,8 @@ shift || true
 only=("$@")
 command -v perf >/dev/null || { echo "request-calls: needs perf (apt-get install linux-perf)" >&2; exit 1; }
 source Benchmarks/endpoints.sh
-
 source Benchmarks/server-build.sh
+
 "${BENCH_BUILD[@]}" --product usagemock 2>&1 | tail -n 1
 server=$("${BENCH_BUILD[@]}" --show-bin-path)/usagemock
 # The Swift runtime is linked into the binary, where its functions are local symbols
@@ -32,7 +32,8 @@ libc=$(ldd "$server" | awk '/libc.so.6/ { print $3 }')
 perf probe -q -d 'probe_usagemock:*' 2>/dev/null || true
 for function in swift_retain swift_release; do
   address=$(nm "$server" | awk -v f="$function" '$3 == f { print "0x" $1 }')
-  perf probe -q -x "$server" -a "$function=$address" 2>/dev/null
+  perf probe -q -x "$server" -a "$function=$address" 2>/dev/null ||
+    { echo "request-calls: cannot probe $function at '$address' in $server" >&2; exit 1; }
 done
 perf probe -q -x "$libc" malloc 2>/dev/null || true
 events=probe_usagemock:swift_retain,probe_usagemock:swift_release,probe_libc:malloc
@@ -41,7 +42,7 @@ work=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 "$server" serve --port "$port" --threads 1 >/dev/null 2>&1 &
 pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"; perf probe -q -d "probe_usagemock:*" 2>/dev/null' EXIT
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/__admin/health" && break; sleep 0.1; done
 
 printf '%-10s %8s %8s %8s\n' endpoint retain release malloc
