@@ -133,18 +133,19 @@ extension JSONWriter {
 extension [UInt8] {
     /// `string` as a JSON string: quoted, with `"`, `\\` and control characters escaped.
     mutating func appendJSONString(_ string: String) {
-        append(UInt8(ascii: "\""))
         var text = string
-        let appendedVerbatim = text.withUTF8 { utf8 -> Bool in
-            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+        text.withUTF8 { appendJSONString(utf8: $0) }
+    }
+
+    /// The text whose UTF-8 is `utf8` as a JSON string, as `appendJSONString(_:)`.
+    mutating func appendJSONString(utf8: UnsafeBufferPointer<UInt8>) {
+        append(UInt8(ascii: "\""))
+        guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
             append(contentsOf: utf8)
-            return true
-        }
-        guard !appendedVerbatim else {
             append(UInt8(ascii: "\""))
             return
         }
-        for byte in string.utf8 {
+        for byte in utf8 {
             switch byte {
             case UInt8(ascii: "\""): append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
             case UInt8(ascii: "\\"): append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])

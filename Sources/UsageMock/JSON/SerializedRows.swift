@@ -154,6 +154,10 @@ struct RowValues {
 
     mutating func value(_ value: Int) { measured { $0.appendDecimal(value) } }
     mutating func value(_ value: String) { measured { $0.appendJSONString(value) } }
+    /// A JSON string of the UTF-8 that `value` lends.
+    mutating func value(jsonString value: some ContiguousUTF8) {
+        measured { bytes in value.withUTF8Bytes { bytes.appendJSONString(utf8: $0) } }
+    }
     mutating func value(_ value: Int?) {
         measured { if let value { $0.appendDecimal(value) } else { $0.append(contentsOf: "null".utf8) } }
     }

@@ -16,18 +16,18 @@ struct CursorPagination: Sendable {
     var count: Int { ends.count }
 
     /// `cursors[i]` is the cursor of row `i`; cursors are unique (validated at load).
-    init(cursors: [String]) {
+    init<Cursors: Collection>(cursors: Cursors) where Cursors.Element: ContiguousUTF8 {
         var bytes: [UInt8] = []
         // Exactly the room needed: grown by doubling, a million ids' bytes were copied
         // several times over and the last copy could be left up to half empty.
-        bytes.reserveCapacity(cursors.reduce(0) { $0 + $1.utf8.count })
+        bytes.reserveCapacity(cursors.reduce(0) { $0 + $1.withUTF8Bytes(\.count) })
         var ends: [UInt32] = []
         ends.reserveCapacity(cursors.count)
         var slotCount = 16
         while slotCount < cursors.count * 2 { slotCount *= 2 }
         var slots = [Int32](repeating: 0, count: slotCount)
-        for (row, var cursor) in cursors.enumerated() {
-            let hash = cursor.withUTF8 { utf8 in
+        for (row, cursor) in cursors.enumerated() {
+            let hash = cursor.withUTF8Bytes { utf8 in
                 bytes.append(contentsOf: utf8)
                 return Self.hash(utf8)
             }

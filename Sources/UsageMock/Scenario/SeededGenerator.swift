@@ -23,12 +23,15 @@ struct SeededGenerator: RandomNumberGenerator {
         // Written into the string's storage: an alphabet array and an array of
         // characters per id were most of making a million of them.
         String(unsafeUninitializedCapacity: count) { characters in
-            for index in 0..<count {
-                let choice = UInt8(next() % 36)
-                characters[index] = choice < 26 ? UInt8(ascii: "a") + choice : UInt8(ascii: "0") + choice - 26
-            }
+            for index in 0..<count { characters[index] = alphanumeric() }
             return count
         }
+    }
+
+    /// One lowercase letter or digit, as ASCII.
+    mutating func alphanumeric() -> UInt8 {
+        let choice = UInt8(next() % 36)
+        return choice < 26 ? UInt8(ascii: "a") + choice : UInt8(ascii: "0") + choice - 26
     }
 
     /// `words` numbers of the sequence in lowercase hexadecimal, 16 digits each (a trace id).

@@ -26,13 +26,13 @@ final class PoeProvider: ServedProvider {
                 rows.append {
                     $0.value(entry.creationTime)
                     $0.value(entry.botName)
-                    $0.value(entry.queryID)
+                    $0.value(jsonString: entry.queryID)
                     $0.value(entry.usageType)
                     $0.value(entry.costPoints)
                 }
             }
             self.rows = rows
-            pagination = CursorPagination(cursors: visible.map(\.queryID))
+            pagination = CursorPagination(cursors: visible.lazy.map(\.queryID))
         }
     }
 

@@ -29,7 +29,7 @@ struct PoeSection: ProviderSection {
     struct Entry: Decodable, Sendable {
         let creationTime: Int
         let botName: String
-        let queryID: String
+        let queryID: QueryID
         let usageType: String
         let costPoints: Int
 
@@ -41,7 +41,7 @@ struct PoeSection: ProviderSection {
             case costPoints = "cost_points"
         }
 
-        init(creationTime: Int, botName: String, queryID: String, usageType: String, costPoints: Int) {
+        init(creationTime: Int, botName: String, queryID: QueryID, usageType: String, costPoints: Int) {
             (self.creationTime, self.botName, self.queryID, self.usageType, self.costPoints) = (
                 creationTime, botName, queryID, usageType, costPoints
             )
@@ -51,7 +51,7 @@ struct PoeSection: ProviderSection {
             let container = try decoder.strictContainer(keyedBy: CodingKeys.self)
             creationTime = try container.decodeBounded(forKey: .creationTime)
             botName = try container.decode(String.self, forKey: .botName)
-            queryID = try container.decode(String.self, forKey: .queryID)
+            queryID = QueryID(try container.decode(String.self, forKey: .queryID))
             usageType = try container.decode(String.self, forKey: .usageType)
             costPoints = try container.decodeBounded(forKey: .costPoints)
         }
@@ -85,12 +85,12 @@ struct PoeSection: ProviderSection {
             costPoints = try container.decode(IntRange.self, forKey: .costPoints)
         }
 
-        func entries(clockMicros: Int, taken: inout Set<String>) -> [Entry] {
+        func entries(clockMicros: Int, taken: inout Set<QueryID>) -> [Entry] {
             var random = SeededGenerator(seed: seed)
             return (0..<count).map { _ in
                 let ageMicros = Int.random(in: (ageSeconds.min * 1_000_000)...(ageSeconds.max * 1_000_000 + 999_999), using: &random)
-                var queryID = random.alphanumerics(18)
-                while !taken.insert(queryID).inserted { queryID = random.alphanumerics(18) }
+                var queryID = QueryID.random(count: 18, using: &random)
+                while !taken.insert(queryID).inserted { queryID = QueryID.random(count: 18, using: &random) }
                 return Entry(
                     creationTime: clockMicros - ageMicros,
                     botName: random.choice(botNames),
@@ -118,7 +118,7 @@ struct PoeSection: ProviderSection {
     }
 
     private func validatedEntries(of account: Account, context: ScenarioContext, at path: JSONPath) throws(ScenarioError) -> [Entry] {
-        var queryIDs = Set<String>()
+        var queryIDs = Set<QueryID>()
         for (index, entry) in account.entries.enumerated() {
             let entryPath = path["entries"][index]
             guard !entry.queryID.isEmpty else { throw entryPath["query_id"].error("must not be empty") }

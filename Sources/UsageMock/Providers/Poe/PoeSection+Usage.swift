@@ -60,8 +60,8 @@ extension PoeSection {
             guard entry.costPoints <= account.balance else {
                 throw path["cost_points"].error("\(entry.costPoints) points is more than the balance left (\(account.balance))")
             }
-            var queryID = entry.queryID ?? random.alphanumerics(18)
-            while entry.queryID == nil && queryIDs.contains(queryID) { queryID = random.alphanumerics(18) }
+            var queryID = entry.queryID.map(QueryID.init) ?? QueryID.random(count: 18, using: &random)
+            while entry.queryID == nil && queryIDs.contains(queryID) { queryID = QueryID.random(count: 18, using: &random) }
             guard !queryID.isEmpty else { throw path["query_id"].error("must not be empty") }
             guard queryIDs.insert(queryID).inserted else { throw path["query_id"].error("duplicate query_id \"\(queryID)\"") }
             account.balance -= entry.costPoints
