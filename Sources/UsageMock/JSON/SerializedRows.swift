@@ -153,9 +153,8 @@ struct RowValues {
     fileprivate var count = 0
 
     mutating func value(_ value: Int) { measured { $0.appendDecimal(value) } }
-    mutating func value(_ value: String) { measured { $0.appendJSONString(value) } }
-    /// A JSON string of the UTF-8 that `value` lends.
-    mutating func value(jsonString value: some ContiguousUTF8) {
+    /// A String, or a Poe query id kept inline, as a JSON string.
+    mutating func value(_ value: some ContiguousUTF8) {
         measured { bytes in value.withUTF8Bytes { bytes.appendJSONString(utf8: $0) } }
     }
     mutating func value(_ value: Int?) {

@@ -26,7 +26,7 @@ final class PoeProvider: ServedProvider {
                 rows.append {
                     $0.value(entry.creationTime)
                     $0.value(entry.botName)
-                    $0.value(jsonString: entry.queryID)
+                    $0.value(entry.queryID)
                     $0.value(entry.usageType)
                     $0.value(entry.costPoints)
                 }
