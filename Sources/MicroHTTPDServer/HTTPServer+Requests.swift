@@ -69,8 +69,7 @@ extension HTTPServer {
 
     /// `instant` as a `ConnectionContext.beganAt`: nanoseconds since the server was made, never 0.
     func nanosecondsSinceStart(_ instant: ContinuousClock.Instant) -> Int {
-        let (seconds, attoseconds) = (instant - made).components
-        return Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000) + 1
+        Int(truncatingIfNeeded: (instant - made).attoseconds / 1_000_000_000) + 1
     }
 
     /// The request is over (answered, or abandoned by libmicrohttpd).

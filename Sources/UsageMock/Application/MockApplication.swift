@@ -142,8 +142,9 @@ public struct MockApplication: HTTPResponder {
         accessLog?.writeAccessLine(method: method, path: path, status: status, micros: micros, worker: worker)
     }
 
+    /// From `attoseconds`, which the compiler divides with a multiplication: `components`
+    /// took about 300 instructions per request, dividing 128-bit numbers in software.
     private static func microseconds(since start: ContinuousClock.Instant) -> Int {
-        let (seconds, attoseconds) = (ContinuousClock.now - start).components
-        return Int(seconds) * 1_000_000 + Int(attoseconds / 1_000_000_000_000)
+        Int(truncatingIfNeeded: (ContinuousClock.now - start).attoseconds / 1_000_000_000_000)
     }
 }
