@@ -25,6 +25,31 @@ import Testing
         #expect(throws: RequestTarget.ParseError.notOriginForm) { try RequestTarget("http://example.com/usage") }
     }
 
+    /// The path ends at the first `?` or `#`; the query at the first `#` after it.
+    @Test func pathQueryAndFragmentSplitWhereTheyBegin() throws {
+        let cases: [(target: String, path: Substring, segments: Int, query: [String])] = [
+            ("/", "/", 1, []),
+            ("/a/b", "/a/b", 2, []),
+            ("/a/?x=1", "/a/", 2, ["1"]),
+            ("/a?x=1#f?x=2", "/a", 1, ["1"]),
+            ("/a#f?x=2", "/a", 1, []),
+            ("/a?x=1?x=2", "/a", 1, ["1?x=2"]),
+            ("/a/%41#/%zz", "/a/%41", 2, []),
+            ("/a?x=%zz", "/a", 1, ["%zz"]),
+        ]
+        for (text, path, segments, query) in cases {
+            let target = try RequestTarget(text)
+            #expect(target.rawPath == path, "\(text)")
+            #expect(target.segmentCount == segments, "\(text)")
+            #expect(target.query.values("x") == query, "\(text)")
+        }
+        #expect(throws: RequestTarget.ParseError.invalidPercentEncoding) { try RequestTarget("/%zz/a") }
+        #expect(throws: RequestTarget.ParseError.invalidPercentEncoding) { try RequestTarget("/a/b%4?x=1") }
+        #expect(throws: RequestTarget.ParseError.notOriginForm) { try RequestTarget("") }
+        #expect(throws: RequestTarget.ParseError.notOriginForm) { try RequestTarget("#/a") }
+        #expect(throws: RequestTarget.ParseError.notOriginForm) { try RequestTarget("?x=1") }
+    }
+
     /// Delimiters are bytes: a combining mark after `/`, `?`, `&` or `=` does not hide
     /// it (a Character-wise split would see one grapheme there).
     @Test func delimitersFollowedByCombiningMarksStillSplit() throws {

@@ -83,25 +83,46 @@ public struct RequestTarget: Sendable, Equatable {
         PercentDecoding.decode(segment) ?? String(decoding: segment, as: UTF8.self)
     }
 
+    /// One pass over the path's bytes, by offset: counting segments and checking each
+    /// one with a `%` as it ends (four passes of `firstIndex`/`contains` over slices cost
+    /// more than the rest of routing a balance request).
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<(Int, Int, QueryParameters), ParseError> {
-        let end = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.count
-        let queryMark = bytes[..<end].firstIndex(of: UInt8(ascii: "?"))
-        let pathEnd = queryMark ?? end
-        guard pathEnd > 0, bytes[0] == UInt8(ascii: "/") else { return .failure(.notOriginForm) }
+        guard bytes.first == UInt8(ascii: "/") else { return .failure(.notOriginForm) }
         var segmentStart = 1
         var segmentCount = 1
-        while true {
-            let segmentEnd = bytes[segmentStart..<pathEnd].firstIndex(of: UInt8(ascii: "/")) ?? pathEnd
-            let segment = UnsafeBufferPointer(rebasing: bytes[segmentStart..<segmentEnd])
-            if segment.contains(UInt8(ascii: "%")), PercentDecoding.decode(segment) == nil {
-                return .failure(.invalidPercentEncoding)
-            }
-            guard segmentEnd < pathEnd else { break }
-            segmentStart = segmentEnd + 1
-            segmentCount += 1
+        var segmentHasPercent = false
+        var pathEnd = 1
+        func segmentDecodes() -> Bool {
+            !segmentHasPercent || PercentDecoding.decode(UnsafeBufferPointer(rebasing: bytes[segmentStart..<pathEnd])) != nil
         }
-        let queryStart = queryMark.map { $0 + 1 } ?? end
-        let query = QueryParameters(bytes: UnsafeBufferPointer(rebasing: bytes[queryStart..<end]))
+        while pathEnd < bytes.count {
+            switch bytes[pathEnd] {
+            case UInt8(ascii: "?"), UInt8(ascii: "#"):
+                break
+            case UInt8(ascii: "/"):
+                guard segmentDecodes() else { return .failure(.invalidPercentEncoding) }
+                segmentStart = pathEnd + 1
+                segmentCount += 1
+                segmentHasPercent = false
+                pathEnd += 1
+                continue
+            case UInt8(ascii: "%"):
+                segmentHasPercent = true
+                pathEnd += 1
+                continue
+            default:
+                pathEnd += 1
+                continue
+            }
+            break
+        }
+        guard segmentDecodes() else { return .failure(.invalidPercentEncoding) }
+        guard pathEnd < bytes.count, bytes[pathEnd] == UInt8(ascii: "?") else {
+            return .success((pathEnd, segmentCount, QueryParameters(bytes: UnsafeBufferPointer(start: nil, count: 0))))
+        }
+        let queryStart = pathEnd + 1
+        let queryEnd = bytes[queryStart...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.count
+        let query = QueryParameters(bytes: UnsafeBufferPointer(rebasing: bytes[queryStart..<queryEnd]))
         return .success((pathEnd, segmentCount, query))
     }
 }
