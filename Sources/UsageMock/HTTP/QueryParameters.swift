@@ -15,6 +15,10 @@ public struct QueryParameters: Sendable, Equatable {
     /// mark after `=` cannot hide the delimiter.
     init(bytes: UnsafeBufferPointer<UInt8>) {
         pairs = []
+        guard !bytes.isEmpty else { return }
+        // Room for the pairs at once: grown pair by pair, three pairs took three
+        // allocations. Up to 16, more than any route reads; a longer query grows.
+        pairs.reserveCapacity(min(16, bytes.reduce(1) { $1 == UInt8(ascii: "&") ? $0 + 1 : $0 }))
         var componentStart = 0
         while componentStart < bytes.count {
             let componentEnd = bytes[componentStart...].firstIndex(of: UInt8(ascii: "&")) ?? bytes.count
