@@ -3,7 +3,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: run test swift-test contract-test lint format sanitize fuzz soak container-test bench bench-allocations bench-instructions bench-calls
+.PHONY: run test swift-test contract-test lint format sanitize fuzz soak container-test bench bench-allocations bench-instructions bench-server-instructions bench-calls
 
 run:
 	@scripts/install-deps.sh
@@ -66,6 +66,12 @@ bench:
 # about 1 % from run to run, for comparing a change with the commit before it (a minute).
 bench-instructions:
 	Benchmarks/respond-instructions.sh
+
+# Instructions per request in the worker thread of usagemock and of the bare
+# libmicrohttpd server, under callgrind: the whole request in user space, glue and
+# libmicrohttpd included, against the limit (a few minutes).
+bench-server-instructions:
+	Benchmarks/server-instructions.sh
 
 # Calls of swift_retain, swift_release and malloc per request over a socket, glue
 # included, counted by uprobes on a release server (needs root and perf; half a minute).
