@@ -27,12 +27,19 @@ public struct RequestHeaders: Sendable, Equatable {
     public mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         let name = UnsafeBufferPointer(rebasing: name.prefix(Int(UInt16.max)))
         let value = UnsafeBufferPointer(rebasing: value.prefix(Int(UInt16.max)))
-        storage.append(UInt8(truncatingIfNeeded: name.count))
-        storage.append(UInt8(truncatingIfNeeded: name.count >> 8))
-        storage.append(UInt8(truncatingIfNeeded: value.count))
-        storage.append(UInt8(truncatingIfNeeded: value.count >> 8))
-        storage.append(contentsOf: name)
-        storage.append(contentsOf: value)
+        // One capacity check for the whole field: six appends checked it six times, and
+        // each header field of each request passes here.
+        storage.append(addingCapacity: 4 + name.count + value.count) { span in
+            span.withUnsafeMutableBufferPointer { field, written in
+                field.initializeElement(at: 0, to: UInt8(truncatingIfNeeded: name.count))
+                field.initializeElement(at: 1, to: UInt8(truncatingIfNeeded: name.count >> 8))
+                field.initializeElement(at: 2, to: UInt8(truncatingIfNeeded: value.count))
+                field.initializeElement(at: 3, to: UInt8(truncatingIfNeeded: value.count >> 8))
+                _ = UnsafeMutableBufferPointer(rebasing: field[4...]).initialize(fromContentsOf: name)
+                _ = UnsafeMutableBufferPointer(rebasing: field[(4 + name.count)...]).initialize(fromContentsOf: value)
+                written = field.count
+            }
+        }
     }
 
     public mutating func append(name: String, value: String) {
