@@ -31,6 +31,17 @@ import Testing
         #expect(validation([("Host", "a"), (name, "v")]).problem(isHTTP11: true) == "a header field name is not a valid token")
     }
 
+    /// Every byte against RFC 9110's `tchar`, as a one-byte name after `X`.
+    @Test func everyByteIsATokenCharacterExactlyWhenTheRFCSaysSo() {
+        let punctuation = Set("!#$%&'*+-.^_`|~".utf8)
+        for byte in UInt8.min...UInt8.max {
+            let isTchar = (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || punctuation.contains(byte)
+            var validation = self.validation([("Host", "a")])
+            [UInt8(ascii: "X"), byte].withUnsafeBufferPointer { validation.add(name: $0, value: UnsafeBufferPointer(start: nil, count: 0)) }
+            #expect((validation.problem(isHTTP11: true) == nil) == isTchar, "byte \(byte)")
+        }
+    }
+
     @Test func tokenPunctuationIsAllowedInNames() {
         #expect(validation([("Host", "a"), ("X-!#$%&'*+-.^_`|~9", "v")]).problem(isHTTP11: true) == nil)
     }
