@@ -95,26 +95,21 @@ public struct RequestTarget: Sendable, Equatable {
         func segmentDecodes() -> Bool {
             !segmentHasPercent || PercentDecoding.decode(UnsafeBufferPointer(rebasing: bytes[segmentStart..<pathEnd])) != nil
         }
-        while pathEnd < bytes.count {
+        path: while pathEnd < bytes.count {
             switch bytes[pathEnd] {
             case UInt8(ascii: "?"), UInt8(ascii: "#"):
-                break
+                break path
             case UInt8(ascii: "/"):
                 guard segmentDecodes() else { return .failure(.invalidPercentEncoding) }
                 segmentStart = pathEnd + 1
                 segmentCount += 1
                 segmentHasPercent = false
-                pathEnd += 1
-                continue
             case UInt8(ascii: "%"):
                 segmentHasPercent = true
-                pathEnd += 1
-                continue
             default:
-                pathEnd += 1
-                continue
+                break
             }
-            break
+            pathEnd += 1
         }
         guard segmentDecodes() else { return .failure(.invalidPercentEncoding) }
         guard pathEnd < bytes.count, bytes[pathEnd] == UInt8(ascii: "?") else {
