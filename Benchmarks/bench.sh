@@ -185,13 +185,7 @@ capture() {
   IFS='|' read -r _ label method auth target body expected <<<"$line"
   status=$(fetch "$port" "$method" "$auth" "$target" "$body" "$WORK/cap-$id")
   [ "$status" = "$expected" ] || fail "$label answered $status, expected $expected: $(head -c 300 "$WORK/cap-$id.body")"
-  {
-    printf '%s %s\n%s\n%s\n' "$method" "$target" "$auth" "$status"
-    tr -d '\r' <"$WORK/cap-$id.head" | sed 1d |
-      grep -v -i -E '^(date|content-length|connection|transfer-encoding):|^$' || true
-    printf '\n'
-    cat "$WORK/cap-$id.body"
-  } >"$WORK/captures/$id.resp"
+  write_capture "$method" "$auth" "$target" "$status" "$WORK/cap-$id.head" "$WORK/cap-$id.body" >"$WORK/captures/$id.resp"
   wc -c <"$WORK/cap-$id.body" | tr -d ' ' >"$WORK/cap-$id.size"
 }
 

@@ -46,9 +46,9 @@ trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"; perf p
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/__admin/health" && break; sleep 0.1; done
 
 printf '%-10s %8s %8s %8s\n' endpoint retain release malloc
-for line in "${ENDPOINTS[@]}"; do
+mapfile -t selected < <(selected_endpoints "${only[@]}")
+for line in "${selected[@]}"; do
   IFS='|' read -r id _ method authorization target body _ <<<"$line"
-  [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $id "* ]] || continue
   # One config line per request: curl sends them on one connection, each with the
   # method, header fields and body given on the command line.
   yes "url = \"http://127.0.0.1:$port$target\"" | head -n "$requests" >"$work/urls" || true

@@ -33,11 +33,7 @@ cc -O2 -o "$work/limit-server" Benchmarks/limit-server.c $(pkg-config --cflags -
 
 wait_for() { for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return; sleep 0.1; done; exit 1; }
 
-selected=()
-for line in "${ENDPOINTS[@]}"; do
-  id=${line%%|*}
-  [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $id "* ]] && selected+=("$line")
-done
+mapfile -t selected < <(selected_endpoints "${only[@]}")
 
 # The limit server answers with usagemock's bytes: captured first, in its format.
 port=$((20000 + RANDOM % 20000))
@@ -50,12 +46,8 @@ for line in "${selected[@]}"; do
   request=(-s -D "$work/head" -o "$work/body" -X "$method" -H "Authorization: $authorization")
   [ -z "$body" ] || request+=(-H 'Content-Type: application/json' --data-raw "$body")
   curl "${request[@]}" "http://127.0.0.1:$port$target"
-  {
-    printf '%s %s\n%s\n%s\n' "$method" "$target" "$authorization" "$(head -n 1 "$work/head" | awk '{ print $2 }')"
-    tr -d '\r' <"$work/head" | sed 1d | grep -v -i -E '^(date|content-length|connection|transfer-encoding):|^$' || true
-    printf '\n'
-    cat "$work/body"
-  } >"$work/captures/$id.resp"
+  status=$(head -n 1 "$work/head" | awk '{ print $2 }')
+  write_capture "$method" "$authorization" "$target" "$status" "$work/head" "$work/body" >"$work/captures/$id.resp"
 done
 kill -TERM "${pids[0]}"
 wait "${pids[0]}" 2>/dev/null || true
