@@ -24,7 +24,7 @@ respond='$s9UsageMock0B11ApplicationV7respond2to14HTTPServerCore14ServerResponse
 printf '%-10s %12s\n' endpoint instructions
 for id in "${ids[@]}"; do
   valgrind --tool=callgrind --callgrind-out-file="$work/$id.out" --toggle-collect="$respond" \
-    "$work/RespondBench" 1 "$calls" "$id" 2>"$work/$id.err" >/dev/null
+    "$work/RespondBench" --flush-inline 1 "$calls" "$id" 2>"$work/$id.err" >/dev/null
   collected=$(awk '/Collected :/ { print $4 }' "$work/$id.err")
   [ -n "$collected" ] || { cat "$work/$id.err" >&2; exit 1; }
   [ "$collected" -gt 0 ] || { echo "respond-instructions: nothing counted: has respond(to:)'s mangled name changed?" >&2; exit 1; }
