@@ -76,11 +76,12 @@ public struct ServerResponse: Sendable {
         self.prepared = prepared
     }
 
-    /// This response with `fields` appended: from the prepared response's kept additions
-    /// when it is one (see `PreparedResponse.adding(_:)`), so nothing is made per request.
-    public mutating func append(contentsOf fields: [HTTPField]) {
+    /// This response with `fields` appended: a prepared one becomes the prepared
+    /// response's kept addition for `worker` (see `PreparedResponse.adding(_:worker:)`),
+    /// so nothing is made per request and no worker shares it with another.
+    public mutating func append(contentsOf fields: [HTTPField], worker: Int) {
         guard let prepared else { return head.headerFields.append(contentsOf: fields) }
-        let added = prepared.adding(fields)
+        let added = prepared.adding(fields, worker: worker)
         head = added.head
         body = added.body
         self.prepared = added

@@ -26,29 +26,42 @@ import Testing
 
     @Test func addingTheSameFieldsGivesTheSameResponseOtherFieldsANewOne() {
         let cors = [HTTPField(name: .accessControlAllowOrigin, value: "*")]
-        let first = prepared.adding(cors)
+        let first = prepared.adding(cors, worker: 0)
         #expect(first.head.headerFields[.accessControlAllowOrigin] == "*")
         #expect(first.head.headerFields[.contentType] == "application/json")
         #expect(first.body == prepared.body)
-        #expect(prepared.adding([HTTPField(name: .accessControlAllowOrigin, value: "*")]) === first)
+        #expect(prepared.adding([HTTPField(name: .accessControlAllowOrigin, value: "*")], worker: 0) === first)
 
-        let other = prepared.adding([HTTPField(name: .accessControlAllowOrigin, value: "https://example.com")])
+        let other = prepared.adding([HTTPField(name: .accessControlAllowOrigin, value: "https://example.com")], worker: 0)
         #expect(other !== first)
         #expect(other.head.headerFields[.accessControlAllowOrigin] == "https://example.com")
         #expect(prepared.head.headerFields[.accessControlAllowOrigin] == nil)
     }
 
+    /// Each worker sends an addition of its own, so no two workers take references to
+    /// one object on every request; the same worker gets the same one each time.
+    @Test func eachWorkerKeepsAnAdditionOfItsOwn() {
+        let cors = [HTTPField(name: .accessControlAllowOrigin, value: "*")]
+        let first = prepared.adding(cors, worker: 0)
+        let second = prepared.adding(cors, worker: 1)
+        #expect(second !== first)
+        #expect(second.head == first.head)
+        #expect(second.body == first.body)
+        #expect(prepared.adding(cors, worker: 1) === second)
+        #expect(prepared.adding(cors, worker: ServerRequest.workerSlots) === first)
+    }
+
     @Test func appendingToAPreparedResponseKeepsItPreparedAndAppendingToAnotherChangesItInPlace() {
         var response = ServerResponse(prepared)
         response.delay = .milliseconds(5)
-        response.append(contentsOf: [HTTPField(name: .cacheControl, value: "no-store")])
+        response.append(contentsOf: [HTTPField(name: .cacheControl, value: "no-store")], worker: 0)
         #expect(response.prepared != nil)
         #expect(response.prepared !== prepared)
         #expect(response.head.headerFields[.cacheControl] == "no-store")
         #expect(response.delay == .milliseconds(5))
 
         var plain = ServerResponse(status: .ok)
-        plain.append(contentsOf: [HTTPField(name: .cacheControl, value: "no-store")])
+        plain.append(contentsOf: [HTTPField(name: .cacheControl, value: "no-store")], worker: 0)
         #expect(plain.prepared == nil)
         #expect(plain.head.headerFields[.cacheControl] == "no-store")
     }

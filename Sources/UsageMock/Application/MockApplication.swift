@@ -92,7 +92,7 @@ public struct MockApplication: HTTPResponder {
                     traffic.intercept(mockRequest, match, provider: provider, faults: served.faults, note: &note)
                     ?? router.respond(to: mockRequest, match) ?? MockError.noRoute(mockRequest)
                 if let route = note.route {
-                    traffic.explain(&response, to: mockRequest, route: route, keyOwners: served.keyOwners)
+                    traffic.explain(&response, to: mockRequest, route: route, keyOwners: served.keyOwners, worker: request.worker)
                 }
             }
         } catch {

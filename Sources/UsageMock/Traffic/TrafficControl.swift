@@ -80,13 +80,15 @@ final class TrafficControl: Sendable {
 
     /// What a provider route's answer needs said beside its body: why a 401 (computed
     /// only then), and the query parameters the route ignored. `keyOwners`: see
-    /// `ResponseReasons.keyOwners(of:)`.
-    func explain(_ response: inout ServerResponse, to request: MockRequest, route: Route, keyOwners: [String: [HTTPField]]) {
+    /// `ResponseReasons.keyOwners(of:)`; `worker`: the request's (`ServerRequest.worker`).
+    func explain(
+        _ response: inout ServerResponse, to request: MockRequest, route: Route, keyOwners: [String: [HTTPField]], worker: Int
+    ) {
         if response.statusCode == HTTPResponse.Status.unauthorized.code,
             response.head.headerFields.firstValue(of: MockHeaders.reason) == nil
         {
             // Appended (there is none yet): a prepared 401 stays prepared (see `PreparedResponse.adding`).
-            response.append(contentsOf: ResponseReasons.unauthorized(request.headers, keyOwners: keyOwners))
+            response.append(contentsOf: ResponseReasons.unauthorized(request.headers, keyOwners: keyOwners), worker: worker)
         }
         response.warn(ResponseReasons.ignoredQueryParameters(request.target.query, route: route))
     }
@@ -96,7 +98,7 @@ final class TrafficControl: Sendable {
     /// `status`: the answer's status code, nil when a fault drops the connection.
     func finish(_ response: inout ServerResponse, to request: ServerRequest, status: Int?, note: TrafficNote, durationMicros: Int) {
         response.delay = note.delay
-        if options.cors, !note.isAdmin { CORSPolicy.decorate(&response) }
+        if options.cors, !note.isAdmin { CORSPolicy.decorate(&response, worker: request.worker) }
         guard journal.capacity > 0, !note.isAdmin else { return }
         journal.record(
             JournalEntry(
