@@ -10,15 +10,14 @@ import UsageMock
 struct PreparedRequest: Sendable {
     private let request: ServerRequest
 
-    init(method: HTTPRequest.Method, target: String, authorization: String, body: String = "") {
+    init(method: HTTPRequest.Method, target: String, authorization: String, body: String = "", worker: Int = 0) {
         var fields: HTTPFields = [HTTPField.Name("Host")!: "127.0.0.1:8080", .authorization: authorization]
         if !body.isEmpty {
             fields[.contentType] = "application/json"
             fields[.contentLength] = String(body.utf8.count)
         }
         request = ServerRequest(
-            head: HTTPRequest(method: method, scheme: nil, authority: nil, path: target, headerFields: fields),
-            body: Array(body.utf8))
+            method: method, target: target, headers: RequestHeaders(fields), body: Array(body.utf8), worker: worker)
     }
 
     /// Answers the request once and drops the answer; returns its status code.

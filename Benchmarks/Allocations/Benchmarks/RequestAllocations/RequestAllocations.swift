@@ -1,8 +1,9 @@
 // Allocations per request of MockApplication.respond(to:): one request per iteration,
 // after a warm-up, on the embedded default scenario with the server's defaults
 // (journal of 1000, CORS on, access log on, written to /dev/null). The endpoints are
-// Benchmarks/bench.sh's, and two smaller pages (poe10, syb20) beside their large ones
-// to show whether a page's count depends on its size.
+// Benchmarks/bench.sh's, two smaller pages (poe10, syb20) beside their large ones
+// to show whether a page's count depends on its size, and a 401 whose additions are
+// not the ones its worker keeps (unauthOther).
 //
 // `make bench-allocations` checks the p90 of each count against Thresholds/ with no
 // tolerance: one allocation more (or fewer) per request fails.
@@ -18,6 +19,9 @@ struct Endpoint {
     let id: String
     let request: PreparedRequest
     let status: Int
+    /// Sent once before the warm-up, so that what it adds to a prepared answer is what
+    /// the worker keeps, and `request`'s addition is made anew each time.
+    var keptFirst: PreparedRequest? = nil
 }
 
 let endpoints = [
@@ -27,6 +31,12 @@ let endpoints = [
     Endpoint(
         id: "unauth", request: PreparedRequest(method: .get, target: "/usage/current_balance", authorization: "Bearer sk_wrong_key"),
         status: 401),
+    // A 401 whose reason is not the one its worker keeps (worker 5: no other endpoint's).
+    Endpoint(
+        id: "unauthOther",
+        request: PreparedRequest(method: .get, target: "/usage/current_balance", authorization: "Bearer sk_other_key", worker: 5),
+        status: 401,
+        keptFirst: PreparedRequest(method: .get, target: "/usage/current_balance", authorization: "Basic x", worker: 5)),
     Endpoint(
         id: "poe10", request: PreparedRequest(method: .get, target: "/usage/points_history?limit=10", authorization: "Bearer sk_test_poe"),
         status: 200),
@@ -83,6 +93,7 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark(
             endpoint.id,
             configuration: .init(setup: {
+                _ = endpoint.keptFirst?.send(to: application)
                 for _ in 0..<warmUpRequests {
                     let status = endpoint.request.send(to: application)
                     precondition(status == endpoint.status, "\(endpoint.id) answered \(status), expected \(endpoint.status)")
