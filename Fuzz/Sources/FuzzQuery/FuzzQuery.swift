@@ -20,7 +20,10 @@ public func fuzzQuery(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     precondition(query.pairs.count == components.count, "pairs \(query.pairs.count) != components \(components.count)")
 
     checkInteger(text)
-    for (name, value) in query.pairs {
+    // The rules pair by pair on the first 64 pairs: each rule reads every pair, so on
+    // all of a 500-pair query they took seconds per input under ASan (quadratic), and
+    // such inputs left the fuzzer a few runs a second.
+    for (name, value) in query.pairs.prefix(64) {
         checkInteger(value)
         checkPercentRoundTrip(name)
         checkPercentRoundTrip(value)
