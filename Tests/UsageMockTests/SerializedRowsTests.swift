@@ -21,8 +21,22 @@ import Testing
         Row(id: 8, name: String(repeating: "y", count: 17), note: String(repeating: "z", count: 33)),
     ]
 
-    func serialised() -> SerializedRows {
-        var serialised = SerializedRows(keys: ["id", "name", "a \"key\""])
+    /// How a page is written: joined from keys and values (no budget for whole rows), or
+    /// copied from whole-row chunks of two rows (a page crosses chunks) or of the default size.
+    enum Storage: CaseIterable {
+        case joined, twoRowChunks, defaultChunks
+
+        func rows(keys: [String]) -> SerializedRows {
+            switch self {
+            case .joined: SerializedRows(keys: keys, budget: WholeRowBudget(bytes: 0))
+            case .twoRowChunks: SerializedRows(keys: keys, chunkRows: 2, budget: WholeRowBudget(bytes: 1 << 20))
+            case .defaultChunks: SerializedRows(keys: keys, budget: WholeRowBudget(bytes: 1 << 20))
+            }
+        }
+    }
+
+    func serialised(_ storage: Storage = .joined) -> SerializedRows {
+        var serialised = storage.rows(keys: ["id", "name", "a \"key\""])
         for row in rows {
             serialised.append {
                 $0.value(row.id)
@@ -48,11 +62,46 @@ import Testing
         }
     }
 
-    @Test(arguments: [[], [0], [2], [0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 2, 0], [1, 3]])
-    func pagesJoinToWholeRows(indices: [Int]) throws {
-        let page = JSONWriter.document { $0.rows(serialised(), indices) }
-        #expect(page == expected(indices))
-        #expect(try JSONSerialization.jsonObject(with: Data(page)) is [Any])
+    @Test(arguments: Storage.allCases, [[], [0], [2], [0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 2, 0], [1, 3]])
+    func pagesJoinToWholeRows(storage: Storage, indices: [Int]) throws {
+        let rows = serialised(storage)
+        // Twice: the first page makes the chunks it reads, the second reads them made.
+        for _ in 0..<2 {
+            let page = JSONWriter.document { $0.rows(rows, indices) }
+            #expect(page == expected(indices))
+            #expect(try JSONSerialization.jsonObject(with: Data(page)) is [Any])
+        }
+    }
+
+    /// Pages in stored order, as `Range`s: one copy per chunk they cross.
+    @Test(arguments: Storage.allCases, [0..<0, 0..<1, 1..<3, 1..<4, 0..<5, 4..<5])
+    func consecutivePagesJoinToWholeRows(storage: Storage, range: Range<Int>) {
+        let rows = serialised(storage)
+        for _ in 0..<2 {
+            #expect(JSONWriter.document { $0.rows(rows, range) } == expected(Array(range)))
+        }
+    }
+
+    /// A budget too small for every chunk: the pages past it are joined, the same bytes;
+    /// chunks give their bytes back when their rows go.
+    @Test func chunksPastTheBudgetAreJoined() {
+        let budget = WholeRowBudget(bytes: 1500)
+        do {
+            var rows = SerializedRows(keys: ["id", "name", "a \"key\""], chunkRows: 1, budget: budget)
+            for row in self.rows {
+                rows.append {
+                    $0.value(row.id)
+                    $0.value(row.name)
+                    $0.value(row.note)
+                }
+            }
+            for _ in 0..<2 {
+                #expect(JSONWriter.document { $0.rows(rows, 0..<5) } == expected([0, 1, 2, 3, 4]))
+                #expect(JSONWriter.document { $0.rows(rows, [4, 1, 0]) } == expected([4, 1, 0]))
+            }
+            #expect(budget.usedBytes > 0 && budget.usedBytes <= 1500)
+        }
+        #expect(budget.usedBytes == 0)
     }
 
     @Test(arguments: [0, 7, -7, 10, -10, 1_000_000, 1 << 52, Int.max, Int.min])
@@ -62,8 +111,9 @@ import Testing
         #expect(String(decoding: bytes, as: UTF8.self) == "x\(value)")
     }
 
-    @Test func pageInsideADocumentKeepsItsNeighbours() {
-        let stored = serialised()
+    @Test(arguments: Storage.allCases)
+    func pageInsideADocumentKeepsItsNeighbours(storage: Storage) {
+        let stored = serialised(storage)
         let document = JSONWriter.document {
             $0.object {
                 $0.field("before", 1)

@@ -8,6 +8,10 @@
 /// The values of all rows lie end to end in one buffer (one allocation for a million
 /// rows), each after its length: one byte, or 255 and then four bytes for a value of
 /// 255 bytes or more.
+///
+/// A page of a thousand-row chunk that has been read before is copied from the chunk's
+/// rows written whole (`WholeRowChunks`), while a process-wide budget lasts: one copy
+/// per page, or per row out of stored order, instead of one per key and per value.
 struct SerializedRows: Sendable {
     /// `{"key0":,"key1":…,"keyN":`: what goes before each value, end to end, then `padding`.
     private let skeleton: [UInt8]
@@ -18,11 +22,18 @@ struct SerializedRows: Sendable {
     /// `ends[i]`: where row `i` ends in `values`; row `i + 1` starts there. 32 bits, half
     /// the memory of `Int` offsets: one provider account's rows stay far below 4 GiB.
     private var ends: [UInt32] = []
+    /// The most bytes one row takes in `values`: what bounds a page out of stored order
+    /// without a sum over its rows.
+    private var mostStoredBytes = 0
+    /// The rows written whole, chunk by chunk, as pages read them.
+    private let wholeRows: WholeRowChunks
 
     var count: Int { ends.count }
 
-    /// Rows with `keys`, in this order; each row gives a value for every key.
-    init(keys: [String]) {
+    /// Rows with `keys`, in this order; each row gives a value for every key. Whole-row
+    /// chunks of `chunkRows` rows come out of `budget` (tests give small ones).
+    init(keys: [String], chunkRows: Int = WholeRowChunks.defaultChunkRows, budget: WholeRowBudget = .shared) {
+        wholeRows = WholeRowChunks(chunkRows: chunkRows, budget: budget)
         var skeleton: [UInt8] = []
         var skeletonEnds: [Int] = []
         for (index, key) in keys.enumerated() {
@@ -46,6 +57,8 @@ struct SerializedRows: Sendable {
         swap(&values, &row.bytes)
         precondition(row.count == skeletonEnds.count, "a row gave \(row.count) values for \(skeletonEnds.count) keys")
         precondition(values.count <= UInt32.max, "an account's serialised rows exceed 4 GiB")
+        precondition(!wholeRows.hasChunks, "rows appended after a page was read")
+        mostStoredBytes = max(mostStoredBytes, values.count - start(of: ends.count))
         ends.append(UInt32(truncatingIfNeeded: values.count))
         values += Self.padding
     }
@@ -63,6 +76,11 @@ struct SerializedRows: Sendable {
     /// (`row,row,…,row`), written into `output` from its start; returns the bytes written.
     /// `output` holds at least `byteBound(indices)` bytes.
     fileprivate func write(_ indices: some Collection<Int>, into output: UnsafeMutableRawBufferPointer) -> Int {
+        wholeRows.write(indices, of: self, into: output) ?? join(indices, into: output)
+    }
+
+    /// `write`'s bytes, joined from the keys and each row's values.
+    func join(_ indices: some Collection<Int>, into output: UnsafeMutableRawBufferPointer) -> Int {
         values.withUnsafeBytes { values in
             skeleton.withUnsafeBytes { skeleton in
                 skeletonEnds.withUnsafeBufferPointer { skeletonEnds in
@@ -126,19 +144,21 @@ struct SerializedRows: Sendable {
 
     /// At least the bytes `write(indices, into:)` writes, and room for its last 16-byte
     /// move: each row's stored bytes (its values, a little more than their length) plus
-    /// its keys, braces and comma.
-    fileprivate func byteBound(_ indices: some Collection<Int>) -> Int {
+    /// its keys, braces and comma. A row written whole is its keys, values, brace and
+    /// comma, so this bounds it too.
+    func byteBound(_ indices: some Collection<Int>) -> Int {
         storedBytes(indices) + indices.count * (skeleton.count - Self.padding.count + 2) + Self.padding.count
     }
 
-    /// The bytes the rows at `indices` take in `values`. Consecutive rows (a page in
-    /// stored order) lie end to end, so theirs is one subtraction instead of one per row;
-    /// the cast is decided when the function is specialised, not per call.
+    /// At least the bytes the rows at `indices` take in `values`. Consecutive rows (a
+    /// page in stored order) lie end to end, so theirs is one subtraction; other pages
+    /// take the largest row's bytes for each, not a sum that reads every row's ends.
+    /// The cast is decided when the function is specialised, not per call.
     private func storedBytes(_ indices: some Collection<Int>) -> Int {
         if let consecutive = indices as? Range<Int> {
             return consecutive.isEmpty ? 0 : Int(ends[consecutive.upperBound - 1]) - start(of: consecutive.lowerBound)
         }
-        return indices.reduce(0) { $0 + Int(ends[$1]) - start(of: $1) }
+        return indices.count * mostStoredBytes
     }
 
     private func start(of row: Int) -> Int {
