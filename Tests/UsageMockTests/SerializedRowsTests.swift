@@ -26,17 +26,25 @@ import Testing
     enum Storage: CaseIterable {
         case joined, twoRowChunks, defaultChunks
 
-        func rows(keys: [String]) -> SerializedRows {
+        var empty: SerializedRows {
             switch self {
-            case .joined: SerializedRows(keys: keys, budget: WholeRowBudget(bytes: 0))
-            case .twoRowChunks: SerializedRows(keys: keys, chunkRows: 2, budget: WholeRowBudget(bytes: 1 << 20))
-            case .defaultChunks: SerializedRows(keys: keys, budget: WholeRowBudget(bytes: 1 << 20))
+            case .joined: SerializedRowsTests.empty(budget: WholeRowBudget(bytes: 0))
+            case .twoRowChunks: SerializedRowsTests.empty(chunkRows: 2, budget: WholeRowBudget(bytes: 1 << 20))
+            case .defaultChunks: SerializedRowsTests.empty(budget: WholeRowBudget(bytes: 1 << 20))
             }
         }
     }
 
+    static func empty(chunkRows: Int = WholeRowChunks.defaultChunkRows, budget: WholeRowBudget) -> SerializedRows {
+        SerializedRows(keys: ["id", "name", "a \"key\""], chunkRows: chunkRows, budget: budget)
+    }
+
     func serialised(_ storage: Storage = .joined) -> SerializedRows {
-        var serialised = storage.rows(keys: ["id", "name", "a \"key\""])
+        serialised(into: storage.empty)
+    }
+
+    func serialised(into empty: SerializedRows) -> SerializedRows {
+        var serialised = empty
         for row in rows {
             serialised.append {
                 $0.value(row.id)
@@ -87,14 +95,7 @@ import Testing
     @Test func chunksPastTheBudgetAreJoined() {
         let budget = WholeRowBudget(bytes: 1500)
         do {
-            var rows = SerializedRows(keys: ["id", "name", "a \"key\""], chunkRows: 1, budget: budget)
-            for row in self.rows {
-                rows.append {
-                    $0.value(row.id)
-                    $0.value(row.name)
-                    $0.value(row.note)
-                }
-            }
+            let rows = serialised(into: Self.empty(chunkRows: 1, budget: budget))
             for _ in 0..<2 {
                 #expect(JSONWriter.document { $0.rows(rows, 0..<5) } == expected([0, 1, 2, 3, 4]))
                 #expect(JSONWriter.document { $0.rows(rows, [4, 1, 0]) } == expected([4, 1, 0]))

@@ -9,9 +9,9 @@
 /// rows), each after its length: one byte, or 255 and then four bytes for a value of
 /// 255 bytes or more.
 ///
-/// A page of a thousand-row chunk that has been read before is copied from the chunk's
-/// rows written whole (`WholeRowChunks`), while a process-wide budget lasts: one copy
-/// per page, or per row out of stored order, instead of one per key and per value.
+/// While a process-wide budget lasts, a page is copied from its rows written whole, in
+/// chunks that the first page to read them makes (`WholeRowChunks`): one copy per page,
+/// or per row out of stored order, instead of one per key and per value.
 struct SerializedRows: Sendable {
     /// `{"key0":,"key1":…,"keyN":`: what goes before each value, end to end, then `padding`.
     private let skeleton: [UInt8]

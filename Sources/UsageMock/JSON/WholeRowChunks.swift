@@ -125,7 +125,7 @@ final class WholeRowChunks: Sendable {
 /// Bytes that whole-row chunks may hold at once, across every scenario served (chunks of
 /// a replaced scenario give theirs back when they go).
 final class WholeRowBudget: Sendable {
-    /// 32 MiB: the default scenario's rows many times over, a few percent of what
+    /// 32 MiB: the default scenario's rows many times over, about a tenth of what
     /// `Scenarios/large.json` holds compact.
     static let shared = WholeRowBudget(bytes: 32 << 20)
 
