@@ -40,8 +40,7 @@ struct JSONWriter {
     /// Writes `"key":`; the next value written belongs to it.
     mutating func key(_ key: String) {
         separate()
-        bytes.appendJSONString(key)
-        bytes.append(UInt8(ascii: ":"))
+        bytes.appendJSONString(key, then: UInt8(ascii: ":"))
         needsComma = false
     }
 
@@ -131,20 +130,42 @@ extension JSONWriter {
 }
 
 extension [UInt8] {
-    /// `string` as a JSON string: quoted, with `"`, `\\` and control characters escaped.
-    mutating func appendJSONString(_ string: String) {
+    /// `string` as a JSON string: quoted, with `"`, `\\` and control characters escaped;
+    /// then `following`, if given (a key's colon).
+    mutating func appendJSONString(_ string: String, then following: UInt8? = nil) {
         var text = string
-        text.withUTF8 { appendJSONString(utf8: $0) }
+        text.withUTF8 { appendJSONString(utf8: $0, then: following) }
     }
 
-    /// The text whose UTF-8 is `utf8` as a JSON string, as `appendJSONString(_:)`.
-    mutating func appendJSONString(utf8: UnsafeBufferPointer<UInt8>) {
-        append(UInt8(ascii: "\""))
-        guard utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-            append(contentsOf: utf8)
-            append(UInt8(ascii: "\""))
+    /// The text whose UTF-8 is `utf8` as a JSON string, as `appendJSONString(_:then:)`.
+    ///
+    /// A string with nothing to escape (every key, nearly every value) is appended with
+    /// its quotes in one append: appending the quotes and the text apart checked the
+    /// buffer three times, and keys and ids are most of a page's envelope.
+    mutating func appendJSONString(utf8: UnsafeBufferPointer<UInt8>, then following: UInt8? = nil) {
+        guard !utf8.contains(where: Self.isEscapedInJSON) else {
+            appendEscapedJSONString(utf8: utf8)
+            if let following { append(following) }
             return
         }
+        let count = utf8.count + (following == nil ? 2 : 3)
+        append(addingCapacity: count) { span in
+            span.withUnsafeMutableBufferPointer { room, written in
+                room.initializeElement(at: 0, to: UInt8(ascii: "\""))
+                _ = UnsafeMutableBufferPointer(rebasing: room[1...]).initialize(fromContentsOf: utf8)
+                room.initializeElement(at: utf8.count + 1, to: UInt8(ascii: "\""))
+                if let following { room.initializeElement(at: utf8.count + 2, to: following) }
+                written = count
+            }
+        }
+    }
+
+    private static func isEscapedInJSON(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+    }
+
+    private mutating func appendEscapedJSONString(utf8: UnsafeBufferPointer<UInt8>) {
+        append(UInt8(ascii: "\""))
         for byte in utf8 {
             switch byte {
             case UInt8(ascii: "\""): append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
