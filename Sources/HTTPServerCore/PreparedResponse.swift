@@ -2,11 +2,14 @@ import Atomics
 import HTTPTypes
 
 /// A response whose bytes stay the same for as long as a scenario is served (a
-/// balance, a provider's 401), built once and sent again and again.
+/// balance, a provider's 401), built once and sent again and again; or a head shared by
+/// answers made per request (`ServerResponse(head:adding:body:)`, a page), whose
+/// fields are then built once too.
 ///
 /// A transport may keep its own ready-to-send form of it in `transportForm` (the
 /// libmicrohttpd server keeps one libmicrohttpd response, queued for every request
-/// that answers with this), so a request that answers with it makes nothing.
+/// that answers with this, and the fields as C strings), so a request that answers
+/// with it makes nothing.
 ///
 /// Unchecked Sendable for `additions`' pointer: its slots are only read and set atomically.
 public final class PreparedResponse: @unchecked Sendable {

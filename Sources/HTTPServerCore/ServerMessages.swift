@@ -42,16 +42,67 @@ public struct ServerRequest: Sendable {
 /// A complete response: status, header fields and body bytes, and how to deliver it.
 ///
 /// `Content-Length` is set by the server from `body`; a responder never sets it.
+///
+/// Its head is either one of its own or a prepared response's (`PreparedResponse`),
+/// with at most one field made for this request (`RequestField`, an id): an answer
+/// made per request, such as a page, then builds no header fields, and a transport
+/// sends the prepared ones as it keeps them.
 public struct ServerResponse: Sendable {
+    private enum Head: Sendable {
+        case prepared(PreparedResponse)
+        /// This case and `own` are boxed (`indirect`), so that a response stays a few
+        /// words: each step of the request path passes it on. Unboxed, it was copied
+        /// field by field through an outlined copy, and the prepared balance took 900
+        /// more instructions per request than before prepared heads (callgrind); boxed,
+        /// it takes what it did.
+        indirect case preparedAdding(PreparedResponse, RequestField)
+        indirect case own(HTTPResponse)
+    }
+
+    private var storedHead: Head {
+        didSet { statusCode = Self.statusCode(of: storedHead) }
+    }
+    /// `head.status.code`, read once: HTTPTypes parses it from the head on every read.
+    public private(set) var statusCode: Int
+    /// Whether `body` is the prepared response's, so that the response may be sent as it is.
+    private var bodyIsPrepared: Bool
+
+    /// The head; setting it (or any part of it) makes it the response's own.
     public var head: HTTPResponse {
-        didSet { prepared = nil }
+        get {
+            switch storedHead {
+            case .prepared(let prepared): return prepared.head
+            case .own(let head): return head
+            case .preparedAdding(let prepared, let field):
+                var head = prepared.head
+                head.headerFields.append(HTTPField(name: field.name, value: field.value))
+                return head
+            }
+        }
+        set { storedHead = .own(newValue) }
     }
     public var body: [UInt8] {
-        didSet { prepared = nil }
+        didSet { bodyIsPrepared = false }
     }
     /// The prepared response this one sends unchanged; nil once `head` or `body` is
     /// changed, so a transport never sends a prepared form of other bytes.
-    public private(set) var prepared: PreparedResponse?
+    public var prepared: PreparedResponse? {
+        guard bodyIsPrepared, case .prepared(let prepared) = storedHead else { return nil }
+        return prepared
+    }
+    /// The prepared response whose head this one has (with `requestField` added); nil
+    /// when the head is the response's own.
+    public var preparedHead: PreparedResponse? {
+        switch storedHead {
+        case .prepared(let prepared), .preparedAdding(let prepared, _): prepared
+        case .own: nil
+        }
+    }
+    /// The field added to `preparedHead`'s for this response, if one is.
+    public var requestField: RequestField? {
+        guard case .preparedAdding(_, let field) = storedHead else { return nil }
+        return field
+    }
     /// Held back this long before it is sent (or the connection dropped); the
     /// connection is suspended meanwhile, so its worker thread serves others.
     public var delay: Duration = .zero
@@ -60,31 +111,77 @@ public struct ServerResponse: Sendable {
     public var dropsConnection = false
 
     public init(head: HTTPResponse, body: [UInt8] = []) {
-        self.head = head
+        storedHead = .own(head)
+        statusCode = head.status.code
         self.body = body
+        bodyIsPrepared = false
     }
 
     public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: [UInt8] = []) {
         self.init(head: HTTPResponse(status: status, headerFields: headerFields), body: body)
     }
 
-    /// `head.status.code`, without parsing it again when the response is a prepared one.
-    public var statusCode: Int { prepared?.statusCode ?? head.status.code }
-
     public init(_ prepared: PreparedResponse) {
-        self.init(head: prepared.head, body: prepared.body)
-        self.prepared = prepared
+        storedHead = .prepared(prepared)
+        statusCode = prepared.statusCode
+        body = prepared.body
+        bodyIsPrepared = true
     }
 
-    /// This response with `fields` appended: a prepared one becomes the prepared
+    /// `body` under `head`'s status and fields, with `field` added.
+    public init(head: PreparedResponse, adding field: RequestField? = nil, body: [UInt8]) {
+        storedHead = field.map { .preparedAdding(head, $0) } ?? .prepared(head)
+        statusCode = head.statusCode
+        self.body = body
+        bodyIsPrepared = false
+    }
+
+    private static func statusCode(of head: Head) -> Int {
+        switch head {
+        case .prepared(let prepared), .preparedAdding(let prepared, _): prepared.statusCode
+        case .own(let head): head.status.code
+        }
+    }
+
+    /// The head's fields, but the one added for this request: what is kept of them to
+    /// look up later (the journal's reason and warning) without building them per request.
+    public var fieldsBesideRequestField: HTTPFields {
+        switch storedHead {
+        case .prepared(let prepared), .preparedAdding(let prepared, _): prepared.head.headerFields
+        case .own(let head): head.headerFields
+        }
+    }
+
+    /// This response with `fields` appended. A prepared head becomes the prepared
     /// response's kept addition for `worker` (see `PreparedResponse.adding(_:worker:)`),
     /// so nothing is made per request and no worker shares it with another.
     public mutating func append(contentsOf fields: [HTTPField], worker: Int) {
-        guard let prepared else { return head.headerFields.append(contentsOf: fields) }
-        let added = prepared.adding(fields, worker: worker)
-        head = added.head
-        body = added.body
-        self.prepared = added
+        switch storedHead {
+        case .own: head.headerFields.append(contentsOf: fields)
+        case .prepared(let prepared):
+            let added = prepared.adding(fields, worker: worker)
+            storedHead = .prepared(added)
+            if bodyIsPrepared {
+                body = added.body
+                bodyIsPrepared = true
+            }
+        case .preparedAdding(let prepared, let field):
+            storedHead = .preparedAdding(prepared.adding(fields, worker: worker), field)
+        }
+    }
+}
+
+/// A header field whose value is made for one response (a request id), added to a
+/// prepared head without building that head's fields again.
+public struct RequestField: Sendable, Equatable {
+    public let name: HTTPField.Name
+    public let value: String
+
+    /// `value` must be a valid field value (HTTPTypes' `HTTPField.isValidValue`); ids are.
+    public init(name: HTTPField.Name, value: String) {
+        assert(HTTPField.isValidValue(value), "not a valid header field value: \(value)")
+        self.name = name
+        self.value = value
     }
 }
 

@@ -214,11 +214,18 @@ extension HTTPServer {
         if let prepared = response.prepared, !closes {
             return PreparedMHDResponse.queue(prepared, on: connection)
         }
-        guard let mhdResponse = ResponseBody.response(head: response.head, body: response.body) else { return .NO }
+        // An answer under a prepared head gets that head's fields as the server keeps them.
+        let made =
+            if let prepared = response.preparedHead {
+                PreparedMHDResponse.response(prepared, adding: response.requestField, body: response.body)
+            } else {
+                ResponseBody.response(head: response.head, body: response.body)
+            }
+        guard let mhdResponse = made else { return .NO }
         defer { MHD_destroy_response(mhdResponse) }
         if closes {
             MHD_add_response_header(mhdResponse, "Connection", "close")
         }
-        return MHD_queue_response(connection, UInt32(response.head.status.code), mhdResponse)
+        return MHD_queue_response(connection, UInt32(response.statusCode), mhdResponse)
     }
 }

@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import HTTPServerCore
 import HTTPTypes
 
 /// A response body lent to libmicrohttpd instead of copied into it: a page of rows or a
@@ -49,25 +50,31 @@ final class ResponseBody {
         return response
     }
 
-    /// Adds `field` to `response` from its name's and value's bytes, copied into one
-    /// NUL-terminated temporary buffer (on the stack for the usual sizes): passing the
-    /// name and `field.value` to C as Strings made a C copy (or a String) of each, two
-    /// allocations per field of every answer that is not prepared, such as a page.
-    private static func add(_ field: HTTPField, to response: OpaquePointer) -> Bool {
+    /// Adds `field` to `response` (see `add(name:value:to:)`).
+    static func add(_ field: HTTPField, to response: OpaquePointer) -> Bool {
         var name = field.name.rawName
-        return name.withUTF8 { name in
-            field.withUnsafeBytesOfValue { value in
-                withUnsafeTemporaryAllocation(byteCount: name.count + value.count + 2, alignment: 1) { buffer in
-                    let valueStart = name.count + 1
-                    UnsafeMutableRawBufferPointer(rebasing: buffer[..<name.count]).copyMemory(from: UnsafeRawBufferPointer(name))
-                    buffer[name.count] = 0
-                    UnsafeMutableRawBufferPointer(rebasing: buffer[valueStart..<valueStart + value.count])
-                        .copyMemory(from: UnsafeRawBufferPointer(value))
-                    buffer[valueStart + value.count] = 0
-                    let start = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
-                    return MHD_add_response_header(response, start, start + valueStart) == .YES
-                }
-            }
+        return name.withUTF8 { name in field.withUnsafeBytesOfValue { add(name: name, value: UnsafeRawBufferPointer($0), to: response) } }
+    }
+
+    /// Adds `field`, made for one response, to `response` (see `add(name:value:to:)`).
+    static func add(_ field: RequestField, to response: OpaquePointer) -> Bool {
+        var name = field.name.rawName
+        var value = field.value
+        return name.withUTF8 { name in value.withUTF8 { add(name: name, value: UnsafeRawBufferPointer($0), to: response) } }
+    }
+
+    /// Adds the field `name: value` to `response`, the two copied into one
+    /// NUL-terminated temporary buffer (on the stack for the usual sizes): passing
+    /// Strings to C made a C copy (or a String) of each, two allocations per field.
+    private static func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeRawBufferPointer, to response: OpaquePointer) -> Bool {
+        withUnsafeTemporaryAllocation(byteCount: name.count + value.count + 2, alignment: 1) { buffer in
+            let valueStart = name.count + 1
+            UnsafeMutableRawBufferPointer(rebasing: buffer[..<name.count]).copyMemory(from: UnsafeRawBufferPointer(name))
+            buffer[name.count] = 0
+            UnsafeMutableRawBufferPointer(rebasing: buffer[valueStart..<valueStart + value.count]).copyMemory(from: value)
+            buffer[valueStart + value.count] = 0
+            let start = buffer.baseAddress!.assumingMemoryBound(to: CChar.self)
+            return MHD_add_response_header(response, start, start + valueStart) == .YES
         }
     }
 }

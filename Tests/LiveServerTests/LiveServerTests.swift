@@ -149,6 +149,38 @@ import Testing
         #expect(connection.receiveResponse()?.body == #"{"current_point_balance":7}"#)
     }
 
+    /// A page made per request goes out under a head prepared once, with the id made
+    /// for it added: each answer has every field once and its own id, the one its body
+    /// names; one that must close says so.
+    @Test func pagesCarryTheirPreparedHeadAndTheirOwnID() throws {
+        let server = try Self.startServer()
+        defer { server.shutdown() }
+        let connection = try RawConnection(port: server.port)
+        let page = "GET /v1/billing/usage-history?limit=2 HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer hb_test_key\r\n"
+        var ids: Set<String> = []
+        for closing in [false, false, true] {
+            connection.send(page + (closing ? "Connection: close\r\n" : "") + "\r\n")
+            let response = try #require(connection.receiveResponse())
+            #expect(response.status == 200)
+            let names = response.headerFields.map { $0.name.lowercased() }
+            for name in ["content-type", "x-request-id", "access-control-allow-origin", "access-control-expose-headers"] {
+                #expect(names.filter { $0 == name }.count == 1, "\(name) in \(response.head)")
+            }
+            let id = try #require(response.headerFields.first { $0.name.lowercased() == "x-request-id" }?.value)
+            #expect(response.body.contains(#""request_id":"\#(id)""#))
+            #expect(response.head.contains("Connection: close") == closing)
+            ids.insert(id)
+        }
+        #expect(ids.count == 3)
+
+        let sybilion = try RawConnection(port: server.port)
+        sybilion.send("GET /api/v1/usage?limit=2 HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer sk_ops_test\r\n\r\n")
+        let usage = try #require(sybilion.receiveResponse())
+        #expect(usage.status == 200)
+        let traceIDs = usage.headerFields.filter { $0.name.lowercased() == "x-trace-id" }.map(\.value)
+        #expect(traceIDs.count == 1 && traceIDs.allSatisfy { $0.count == 32 && $0.allSatisfy(\.isHexDigit) }, "\(usage.head)")
+    }
+
     @Test func klaimBodyArrivesWholeAcrossChunks() throws {
         let server = try Self.startServer()
         defer { server.shutdown() }

@@ -65,4 +65,33 @@ import Testing
         #expect(plain.prepared == nil)
         #expect(plain.head.headerFields[.cacheControl] == "no-store")
     }
+
+    /// An answer made per request under a prepared head: the head as a reader sees it
+    /// has the added field; the prepared fields stay as they are, and the answer is
+    /// never sent as the prepared response itself.
+    @Test func aPreparedHeadWithAFieldAddedIsReadAsOneHead() {
+        let requestID = HTTPField.Name("X-Request-Id")!
+        let id = RequestField(name: requestID, value: "req_1")
+        var response = ServerResponse(head: prepared, adding: id, body: Array("[1]".utf8))
+        #expect(response.prepared == nil)
+        #expect(response.preparedHead === prepared)
+        #expect(response.requestField == id)
+        #expect(response.statusCode == 200)
+        #expect(response.head.headerFields[requestID] == "req_1")
+        #expect(response.head.headerFields[.contentType] == "application/json")
+        #expect(response.fieldsBesideRequestField[requestID] == nil)
+
+        response.append(contentsOf: [HTTPField(name: .accessControlAllowOrigin, value: "*")], worker: 0)
+        #expect(response.preparedHead === prepared.adding([HTTPField(name: .accessControlAllowOrigin, value: "*")], worker: 0))
+        #expect(response.requestField == id)
+        #expect(response.body == Array("[1]".utf8))
+        #expect(prepared.head.headerFields[requestID] == nil)
+
+        response.head.status = .accepted
+        #expect(response.preparedHead == nil)
+        #expect(response.requestField == nil)
+        #expect(response.statusCode == 202)
+        #expect(response.head.headerFields[requestID] == "req_1")
+        #expect(response.head.headerFields[.accessControlAllowOrigin] == "*")
+    }
 }

@@ -34,6 +34,15 @@ extension ServerResponse {
         return ServerResponse(status: status, headerFields: fields, body: body)
     }
 
+    /// A 200 JSON response (a page) under a head prepared once, with `field` (an id)
+    /// added: no header fields are built for it.
+    static func jsonOK(_ body: [UInt8], adding field: RequestField? = nil) -> ServerResponse {
+        ServerResponse(head: jsonOKHead, adding: field, body: body)
+    }
+
     /// Built once and shared (copy on write): most answers carry only this field.
     static let jsonFields: HTTPFields = [.contentType: "application/json"]
+
+    /// The head of `jsonOK`'s answers.
+    static let jsonOKHead = PreparedResponse(head: HTTPResponse(status: .ok, headerFields: jsonFields))
 }

@@ -37,9 +37,10 @@ struct CORSPolicy: Sendable {
     /// set: no route sends these fields itself, and setting a field searches the others.
     /// An answer with the shared JSON fields gets `jsonWithCORS` instead: appending
     /// would copy its fields first (shared, copy on write) on every request.
-    /// A prepared answer gets its worker's prepared addition of these fields (`ServerResponse.append`).
+    /// An answer with a prepared head gets its worker's prepared addition of these
+    /// fields (`ServerResponse.append`).
     static func decorate(_ response: inout ServerResponse, worker: Int) {
-        if response.prepared == nil, response.head.headerFields == ServerResponse.jsonFields {
+        if response.preparedHead == nil, response.head.headerFields == ServerResponse.jsonFields {
             response.head.headerFields = jsonWithCORS
         } else {
             response.append(contentsOf: responseFields, worker: worker)

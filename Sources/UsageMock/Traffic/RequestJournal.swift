@@ -33,8 +33,9 @@ struct JournalEntry: Sendable {
     let durationMicros: Int
     /// The id of the fault that fired, if one did.
     let faultID: Int?
-    /// The answer's header fields (shared with it, not copied): `reason` and `warning`
-    /// are looked up in them when the journal is read.
+    /// The answer's header fields but an id made for it (`ServerResponse.fieldsBesideRequestField`,
+    /// shared with it, not copied): `reason` and `warning` are looked up in them when
+    /// the journal is read.
     let responseFields: HTTPFields
     /// `X-Usagemock-Reason` and `X-Usagemock-Warning` of the answer, if it had them.
     var reason: String? { responseFields.firstValue(of: MockHeaders.reason) }

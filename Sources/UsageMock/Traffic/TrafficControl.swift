@@ -85,7 +85,7 @@ final class TrafficControl: Sendable {
         _ response: inout ServerResponse, to request: MockRequest, route: Route, keyOwners: [String: [HTTPField]], worker: Int
     ) {
         if response.statusCode == HTTPResponse.Status.unauthorized.code,
-            response.head.headerFields.firstValue(of: MockHeaders.reason) == nil
+            response.fieldsBesideRequestField.firstValue(of: MockHeaders.reason) == nil
         {
             // Appended (there is none yet): a prepared 401 stays prepared (see `PreparedResponse.adding`).
             response.append(contentsOf: ResponseReasons.unauthorized(request.headers, keyOwners: keyOwners), worker: worker)
@@ -107,7 +107,7 @@ final class TrafficControl: Sendable {
                 route: note.route,
                 status: status,
                 responseSize: response.dropsConnection ? nil : response.body.count, durationMicros: durationMicros, faultID: note.faultID,
-                responseFields: response.head.headerFields
+                responseFields: response.fieldsBesideRequestField
             ), worker: request.worker)
     }
 

@@ -82,8 +82,7 @@ final class HookBridgeProvider: ServedProvider {
             return Self.error(.badRequest, code: "INVALID_REQUEST", message: error.message, requestID: requestID).explained(error.reason)
         }
         let page = OffsetPagination.page(total: account.rows.count, offset: offset, limit: limit)
-        return .json(
-            .ok,
+        return .jsonOK(
             JSONWriter.document {
                 $0.object {
                     $0.key("data")
@@ -97,7 +96,7 @@ final class HookBridgeProvider: ServedProvider {
                         $0.field("has_more", page.hasMore)
                     }
                 }
-            }, headers: [.requestID: requestID])
+            }, adding: RequestField(name: .requestID, value: requestID))
     }
 
     func injectedError(_ status: InjectedStatus) -> ServerResponse {

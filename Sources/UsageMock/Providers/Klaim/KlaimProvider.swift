@@ -174,8 +174,7 @@ final class KlaimProvider: ServedProvider {
             return message(.badRequest, "starting_after names no credit usage record of this user")
                 .explained("invalid parameter starting_after: no such record of this user")
         }
-        return .json(
-            .ok,
+        return .jsonOK(
             JSONWriter.document {
                 $0.object {
                     $0.field("message", "fetch resource successfully")

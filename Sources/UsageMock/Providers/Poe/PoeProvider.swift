@@ -84,8 +84,7 @@ final class PoeProvider: ServedProvider {
             )
             .explained(error.reason)
         }
-        return .json(
-            .ok,
+        return .jsonOK(
             JSONWriter.document {
                 $0.object {
                     $0.field("has_more", page.hasMore)

@@ -129,8 +129,7 @@ final class SybilionProvider: ServedProvider {
         let total = account.rows.count
         let page = PageNumberPagination.page(total: total, page: pageNumber, limit: limit)
         let ascending = account.ascendingOrder[sort] ?? []
-        return .json(
-            .ok,
+        return .jsonOK(
             JSONWriter.document {
                 $0.object {
                     $0.key("usage_events")
@@ -145,7 +144,7 @@ final class SybilionProvider: ServedProvider {
                         $0.field("order", order)
                     }
                 }
-            }, headers: [.traceID: traceID])
+            }, adding: RequestField(name: .traceID, value: traceID))
     }
 
     func injectedError(_ status: InjectedStatus) -> ServerResponse {
