@@ -50,12 +50,11 @@ public struct ServerRequest: Sendable {
 public struct ServerResponse: Sendable {
     private enum Head: Sendable {
         case prepared(PreparedResponse)
-        /// This case and `own` are boxed (`indirect`), so that a response stays a few
-        /// words: each step of the request path passes it on. Unboxed, it was copied
-        /// field by field through an outlined copy, and the prepared balance took 900
-        /// more instructions per request than before prepared heads (callgrind); boxed,
-        /// it takes what it did.
-        indirect case preparedAdding(PreparedResponse, RequestField)
+        case preparedAdding(PreparedResponse, RequestField)
+        /// Boxed (`indirect`), so that a response stays a few words: each step of the
+        /// request path passes it on. Unboxed, it was copied field by field through an
+        /// outlined copy, and the prepared balance took 900 more instructions per
+        /// request than before prepared heads (callgrind); boxed, it takes what it did.
         indirect case own(HTTPResponse)
     }
 
@@ -173,15 +172,41 @@ public struct ServerResponse: Sendable {
 
 /// A header field whose value is made for one response (a request id), added to a
 /// prepared head without building that head's fields again.
-public struct RequestField: Sendable, Equatable {
+///
+/// A class, so that a response carries it as one reference and `append` passes it on
+/// as it is; its value, up to `capacity` ASCII bytes, is kept inline, so making one is
+/// one allocation, with no String to make and check.
+public final class RequestField: Sendable, Equatable {
+    /// The most bytes a value may have.
+    public static let capacity = 32
     public let name: HTTPField.Name
-    public let value: String
+    private let bytes: InlineArray<32, UInt8>
+    private let count: Int
 
-    /// `value` must be a valid field value (HTTPTypes' `HTTPField.isValidValue`); ids are.
-    public init(name: HTTPField.Name, value: String) {
-        assert(HTTPField.isValidValue(value), "not a valid header field value: \(value)")
+    /// `count` bytes of `value`, which must be visible ASCII (as every id is).
+    public init(name: HTTPField.Name, value: InlineArray<32, UInt8>, count: Int) {
+        precondition(count <= Self.capacity)
         self.name = name
-        self.value = value
+        bytes = value
+        self.count = count
+    }
+
+    /// `value`, at most `capacity` bytes of visible ASCII.
+    public convenience init(name: HTTPField.Name, value: String) {
+        let utf8 = Array(value.utf8)
+        precondition(utf8.count <= Self.capacity && utf8.allSatisfy { (0x21...0x7E).contains($0) }, "not an id: \(value)")
+        self.init(name: name, value: InlineArray { $0 < utf8.count ? utf8[$0] : 0 }, count: utf8.count)
+    }
+
+    /// `body` over the value's bytes.
+    public func withValueBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        bytes.span.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[..<count])) }
+    }
+
+    public var value: String { withValueBytes { String(decoding: $0, as: UTF8.self) } }
+
+    public static func == (lhs: RequestField, rhs: RequestField) -> Bool {
+        lhs.name == rhs.name && lhs.withValueBytes { left in rhs.withValueBytes { left.elementsEqual($0) } }
     }
 }
 

@@ -59,8 +59,7 @@ final class ResponseBody {
     /// Adds `field`, made for one response, to `response` (see `add(name:value:to:)`).
     static func add(_ field: RequestField, to response: OpaquePointer) -> Bool {
         var name = field.name.rawName
-        var value = field.value
-        return name.withUTF8 { name in value.withUTF8 { add(name: name, value: UnsafeRawBufferPointer($0), to: response) } }
+        return name.withUTF8 { name in field.withValueBytes { add(name: name, value: UnsafeRawBufferPointer($0), to: response) } }
     }
 
     /// Adds the field `name: value` to `response`, the two copied into one

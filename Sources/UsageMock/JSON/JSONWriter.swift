@@ -1,3 +1,5 @@
+import HTTPServerCore
+
 /// Appends JSON to a byte buffer.
 ///
 /// Rows never change after a scenario loads, so each is written once, here, and pages
@@ -97,6 +99,13 @@ struct JSONWriter {
     mutating func field(_ name: String, _ value: String) {
         key(name)
         string(value)
+    }
+    /// An id's value (`RequestField`), from the bytes it keeps.
+    mutating func field(_ name: String, _ value: RequestField) {
+        key(name)
+        separate()
+        value.withValueBytes { bytes.appendJSONString(utf8: $0) }
+        needsComma = true
     }
     mutating func field(_ name: String, _ value: Int) {
         key(name)

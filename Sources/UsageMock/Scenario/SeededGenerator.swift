@@ -34,18 +34,18 @@ struct SeededGenerator: RandomNumberGenerator {
         return choice < 26 ? UInt8(ascii: "a") + choice : UInt8(ascii: "0") + choice - 26
     }
 
-    /// `words` numbers of the sequence in lowercase hexadecimal, 16 digits each (a trace id).
-    mutating func hexadecimal(words: Int) -> String {
-        String(unsafeUninitializedCapacity: words * 16) { characters in
-            for word in 0..<words {
-                let value = next()
-                for index in 0..<16 {
-                    let digit = UInt8(truncatingIfNeeded: value >> UInt64(60 - index * 4) & 0xF)
-                    characters[word * 16 + index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
-                }
+    /// The next two numbers of the sequence in lowercase hexadecimal, 16 digits each (a
+    /// trace id), kept inline: no String per response.
+    mutating func hexadecimalID() -> InlineArray<32, UInt8> {
+        var characters = InlineArray<32, UInt8>(repeating: 0)
+        for word in 0..<2 {
+            let value = next()
+            for index in 0..<16 {
+                let digit = UInt8(truncatingIfNeeded: value >> UInt64(60 - index * 4) & 0xF)
+                characters[word * 16 + index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
             }
-            return words * 16
         }
+        return characters
     }
 
     /// One element of a non-empty list.

@@ -72,7 +72,7 @@ final class HookBridgeProvider: ServedProvider {
         )
     }
 
-    private static func usageHistory(_ account: Account, _ query: QueryParameters, requestID: String) -> ServerResponse {
+    private static func usageHistory(_ account: Account, _ query: QueryParameters, requestID: RequestField) -> ServerResponse {
         let limit: Int
         let offset: Int
         do throws(ParameterError) {
@@ -96,7 +96,7 @@ final class HookBridgeProvider: ServedProvider {
                         $0.field("has_more", page.hasMore)
                     }
                 }
-            }, adding: RequestField(name: .requestID, value: requestID))
+            }, adding: requestID)
     }
 
     func injectedError(_ status: InjectedStatus) -> ServerResponse {
@@ -112,27 +112,26 @@ final class HookBridgeProvider: ServedProvider {
 
     /// `req_` and 24 lowercase alphanumerics, new for every response: 12 base-36
     /// digits from each of two random words (36^12 < 2^64).
-    static func newRequestID() -> String {
+    static func newRequestID() -> RequestField {
         var random = SeededGenerator.forResponseIDs()
-        // Written into the string's storage: no array per request.
-        return String(unsafeUninitializedCapacity: 28) { id in
-            for (index, byte) in "req_".utf8.enumerated() { id[index] = byte }
-            for half in 0..<2 {
-                var word = random.next()
-                for index in 0..<12 {
-                    let digit = UInt8(word % 36)  // a-z, then 0-9
-                    id[4 + half * 12 + index] = digit < 26 ? UInt8(ascii: "a") + digit : UInt8(ascii: "0") + digit - 26
-                    word /= 36
-                }
+        var id = InlineArray<32, UInt8>(repeating: 0)
+        (id[0], id[1], id[2], id[3]) = (UInt8(ascii: "r"), UInt8(ascii: "e"), UInt8(ascii: "q"), UInt8(ascii: "_"))
+        for half in 0..<2 {
+            var word = random.next()
+            for index in 0..<12 {
+                let digit = UInt8(word % 36)  // a-z, then 0-9
+                id[4 + half * 12 + index] = digit < 26 ? UInt8(ascii: "a") + digit : UInt8(ascii: "0") + digit - 26
+                word /= 36
             }
-            return 28
         }
+        return RequestField(name: .requestID, value: id, count: 28)
     }
 
     /// `{"error":{"code":C,"message":M},"meta":{"request_id":R}}`, with `X-Request-Id`.
-    static func error(_ status: HTTPResponse.Status, code: String, message: String, requestID: String, headers: HTTPFields = [:])
+    static func error(_ status: HTTPResponse.Status, code: String, message: String, requestID: RequestField, headers: HTTPFields = [:])
         -> ServerResponse
     {
+        let requestID = requestID.value
         var fields = headers
         fields[.requestID] = requestID
         return .json(

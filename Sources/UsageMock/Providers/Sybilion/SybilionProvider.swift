@@ -113,7 +113,7 @@ final class SybilionProvider: ServedProvider {
         )
     }
 
-    private static func usage(_ account: Account, _ query: QueryParameters, traceID: String) -> ServerResponse {
+    private static func usage(_ account: Account, _ query: QueryParameters, traceID: RequestField) -> ServerResponse {
         let pageNumber: Int
         let limit: Int
         let sort: String
@@ -144,7 +144,7 @@ final class SybilionProvider: ServedProvider {
                         $0.field("order", order)
                     }
                 }
-            }, adding: RequestField(name: .traceID, value: traceID))
+            }, adding: traceID)
     }
 
     func injectedError(_ status: InjectedStatus) -> ServerResponse {
@@ -152,13 +152,16 @@ final class SybilionProvider: ServedProvider {
     }
 
     /// 32 lowercase hex digits, new for every response.
-    static func newTraceID() -> String {
+    static func newTraceID() -> RequestField {
         var random = SeededGenerator.forResponseIDs()
-        return random.hexadecimal(words: 2)
+        return RequestField(name: .traceID, value: random.hexadecimalID(), count: 32)
     }
 
     /// `{"error": M, "trace_id": T}`, with `X-Trace-Id`.
-    static func error(_ status: HTTPResponse.Status, _ message: String, traceID: String, headers: HTTPFields = [:]) -> ServerResponse {
+    static func error(_ status: HTTPResponse.Status, _ message: String, traceID: RequestField, headers: HTTPFields = [:])
+        -> ServerResponse
+    {
+        let traceID = traceID.value
         var fields = headers
         fields[.traceID] = traceID
         return .json(
