@@ -63,7 +63,8 @@ import Testing
                     writer.object {
                         $0.field("id", rows[index].id)
                         $0.field("name", rows[index].name)
-                        $0.field("a \"key\"", rows[index].note)
+                        $0.key(escaping: "a \"key\"")
+                        $0.string(rows[index].note)
                     }
                 }
             }

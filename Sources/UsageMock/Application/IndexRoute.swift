@@ -19,7 +19,7 @@ enum IndexRoute {
                                 $0.key("providers")
                                 $0.object {
                                     for provider in scenario.providers {
-                                        $0.key(provider.name)
+                                        $0.key(escaping: provider.name)
                                         $0.array { json in for route in provider.routes.routes { json.string(route.summary) } }
                                     }
                                 }

@@ -62,9 +62,12 @@ enum ScenarioAdminRoutes {
                 $0.key("providers")
                 $0.object {
                     for provider in scenario.providers {
-                        $0.key(provider.name)
+                        $0.key(escaping: provider.name)
                         $0.object {
-                            for count in provider.counts { $0.field(count.kind.replacingSpaces(with: "_"), count.count) }
+                            for count in provider.counts {
+                                $0.key(escaping: count.kind.replacingSpaces(with: "_"))
+                                $0.int(count.count)
+                            }
                         }
                     }
                 }
@@ -82,7 +85,7 @@ enum ScenarioAdminRoutes {
                 $0.key("providers")
                 $0.object {
                     for provider in scenario.providers {
-                        $0.key(provider.name)
+                        $0.key(escaping: provider.name)
                         $0.object {
                             $0.key("routes")
                             $0.array { json in for route in provider.routes.routes { json.string(route.summary) } }
@@ -100,7 +103,10 @@ enum ScenarioAdminRoutes {
     private static func write(_ account: AccountSummary, to json: inout JSONWriter) {
         json.key("keys")
         json.array { json in for key in account.keys { json.string(maskedKey(key)) } }
-        for count in account.counts { json.field(count.kind.replacingSpaces(with: "_"), count.count) }
+        for count in account.counts {
+            json.key(escaping: count.kind.replacingSpaces(with: "_"))
+            json.int(count.count)
+        }
         if !account.userIDs.isEmpty {
             json.key("user_ids")
             json.array { json in for userID in account.userIDs { json.string(userID) } }

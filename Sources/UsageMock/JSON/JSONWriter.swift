@@ -39,8 +39,20 @@ struct JSONWriter {
         needsComma = true
     }
 
-    /// Writes `"key":`; the next value written belongs to it.
-    mutating func key(_ key: String) {
+    /// Writes `"key":`; the next value written belongs to it. A key written in the
+    /// source is copied as it is, with its quotes and colon, in one append: none needs
+    /// escaping (checked in debug builds), and keys are most of a page's envelope.
+    mutating func key(_ key: JSONKey) {
+        separate()
+        let name = UnsafeBufferPointer(start: key.text.utf8Start, count: key.text.utf8CodeUnitCount)
+        assert(!name.contains(where: [UInt8].isEscapedInJSON), "a JSON key that needs escaping: \(key.text)")
+        bytes.appendQuoted(name, then: UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    /// Writes `"key":` for a key that comes from data (a path, a provider's name),
+    /// escaped as a string value is.
+    mutating func key(escaping key: String) {
         separate()
         bytes.appendJSONString(key, then: UInt8(ascii: ":"))
         needsComma = false
@@ -96,36 +108,47 @@ struct JSONWriter {
         needsComma = true
     }
 
-    mutating func field(_ name: String, _ value: String) {
+    mutating func field(_ name: JSONKey, _ value: String) {
         key(name)
         string(value)
     }
     /// An id's value (`RequestField`), from the bytes it keeps.
-    mutating func field(_ name: String, _ value: RequestField) {
+    mutating func field(_ name: JSONKey, _ value: RequestField) {
         key(name)
         separate()
         value.withValueBytes { bytes.appendJSONString(utf8: $0) }
         needsComma = true
     }
-    mutating func field(_ name: String, _ value: Int) {
+    mutating func field(_ name: JSONKey, _ value: Int) {
         key(name)
         int(value)
     }
-    mutating func field(_ name: String, _ value: Bool) {
+    mutating func field(_ name: JSONKey, _ value: Bool) {
         key(name)
         bool(value)
     }
-    mutating func field(_ name: String, _ value: String?) {
+    mutating func field(_ name: JSONKey, _ value: String?) {
         key(name)
         if let value { string(value) } else { null() }
     }
-    mutating func field(_ name: String, _ value: Int?) {
+    mutating func field(_ name: JSONKey, _ value: Int?) {
         key(name)
         if let value { int(value) } else { null() }
     }
 
     private mutating func separate() {
         if needsComma { bytes.append(UInt8(ascii: ",")) }
+    }
+}
+
+/// A key as written in the source (`$0.field("limit", limit)`): a static string, which
+/// `JSONWriter.key(_:)` copies without escaping. Keys that come from data go through
+/// `key(escaping:)`.
+struct JSONKey: ExpressibleByStringLiteral {
+    let text: StaticString
+
+    init(stringLiteral text: StaticString) {
+        self.text = text
     }
 }
 
@@ -148,15 +171,20 @@ extension [UInt8] {
 
     /// The text whose UTF-8 is `utf8` as a JSON string, as `appendJSONString(_:then:)`.
     ///
-    /// A string with nothing to escape (every key, nearly every value) is appended with
+    /// A string with nothing to escape (nearly every value, every id) is appended with
     /// its quotes in one append: appending the quotes and the text apart checked the
-    /// buffer three times, and keys and ids are most of a page's envelope.
+    /// buffer three times.
     mutating func appendJSONString(utf8: UnsafeBufferPointer<UInt8>, then following: UInt8? = nil) {
         guard !utf8.contains(where: Self.isEscapedInJSON) else {
             appendEscapedJSONString(utf8: utf8)
             if let following { append(following) }
             return
         }
+        appendQuoted(utf8, then: following)
+    }
+
+    /// `utf8` in quotes, then `following`, as they are: for text with nothing to escape.
+    mutating func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>, then following: UInt8?) {
         let count = utf8.count + (following == nil ? 2 : 3)
         append(addingCapacity: count) { span in
             span.withUnsafeMutableBufferPointer { room, written in
@@ -169,7 +197,7 @@ extension [UInt8] {
         }
     }
 
-    private static func isEscapedInJSON(_ byte: UInt8) -> Bool {
+    static func isEscapedInJSON(_ byte: UInt8) -> Bool {
         byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 

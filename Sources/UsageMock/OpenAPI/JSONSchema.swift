@@ -22,7 +22,7 @@ struct JSONSchema: Sendable {
             $0.key("properties")
             $0.object {
                 for property in properties {
-                    $0.key(property.name)
+                    $0.key(escaping: property.name)
                     $0.raw(property.schema.json)
                 }
             }

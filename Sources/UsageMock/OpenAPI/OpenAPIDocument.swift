@@ -38,12 +38,12 @@ public enum OpenAPIDocument {
                 $0.key("paths")
                 $0.object {
                     for (path, routes) in paths {
-                        $0.key(path)
+                        $0.key(escaping: path)
                         $0.object {
                             let allowed = routes.map(\.method.rawValue).joined(separator: ", ")
                             let refusal = group.methodNotAllowedDocumentation?.with(header: "Allow", .string(choices: [allowed]))
                             for route in routes {
-                                $0.key(route.method.rawValue.lowercased())
+                                $0.key(escaping: route.method.rawValue.lowercased())
                                 writeOperation(route, methodNotAllowed: refusal, to: &$0)
                             }
                         }
@@ -109,14 +109,14 @@ public enum OpenAPIDocument {
     }
 
     private static func writeResponse(_ response: ResponseDocumentation, to json: inout JSONWriter) {
-        json.key(String(response.status))
+        json.key(escaping: String(response.status))
         json.object {
             $0.field("description", response.description)
             if !response.headers.isEmpty {
                 $0.key("headers")
                 $0.object {
                     for header in response.headers {
-                        $0.key(header.name)
+                        $0.key(escaping: header.name)
                         $0.object {
                             $0.field("required", true)
                             $0.key("schema")

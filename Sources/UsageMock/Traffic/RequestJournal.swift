@@ -195,7 +195,8 @@ extension JournalEntry {
             for field in headerFields where seen.insert(field.name).inserted {
                 let values = headerFields[values: field.name]
                 let shown = Self.secretHeaders.contains(field.name) ? values.map(Self.masked) : values
-                $0.field(field.name.rawName, shown.joined(separator: ", "))
+                $0.key(escaping: field.name.rawName)
+                $0.string(shown.joined(separator: ", "))
             }
         }
     }

@@ -95,7 +95,7 @@ extension JSONWriter {
         case .object(let members):
             object {
                 for member in members {
-                    $0.key(member.key)
+                    $0.key(escaping: member.key)
                     $0.value(member.value)
                 }
             }
