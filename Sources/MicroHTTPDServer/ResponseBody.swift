@@ -51,7 +51,7 @@ final class ResponseBody {
     }
 
     /// Adds `field` to `response` (see `add(name:value:to:)`).
-    static func add(_ field: HTTPField, to response: OpaquePointer) -> Bool {
+    private static func add(_ field: HTTPField, to response: OpaquePointer) -> Bool {
         var name = field.name.rawName
         return name.withUTF8 { name in field.withUnsafeBytesOfValue { add(name: name, value: UnsafeRawBufferPointer($0), to: response) } }
     }
