@@ -115,7 +115,6 @@ struct JSONWriter {
     /// An id's value (`RequestField`), from the bytes it keeps.
     mutating func field(_ name: JSONKey, _ value: RequestField) {
         key(name)
-        separate()
         value.withValueBytes { bytes.appendJSONString(utf8: $0) }
         needsComma = true
     }
